@@ -1,0 +1,399 @@
+import { KEYS } from 'eslint-visitor-keys';
+import type { ArtifactFile, ExecutionContext, Finding, PackageContext, RuleMeta } from '../../core/types.js';
+import { type FindingInput, makeFinding } from '../../rules/finding.js';
+import { Evaluator } from './evaluate.js';
+import type { Node } from './parse.js';
+
+/** Node type -> handler; `Type:exit` keys run after the node's children (ESLint convention). */
+export type Visitors = Partial<Record<string, (node: Node) => void>>;
+
+/** A JavaScript rule: catalogue metadata plus a factory of node visitors (ESLint's rule shape). */
+export interface JsRule {
+  meta: RuleMeta;
+  create(context: RuleContext): Visitors;
+}
+
+export interface ReportInput extends Omit<FindingInput, 'file' | 'line' | 'column' | 'snippet' | 'context'> {
+  node: Node;
+}
+
+export interface Binding {
+  name: string;
+  kind: 'var' | 'let' | 'const' | 'param' | 'function' | 'import' | 'catch' | 'class';
+  /** The initializer (declarations) or the declaration itself (functions). */
+  init?: Node;
+  /** For bindings of a required module or a member of one: `child_process`, `child_process.exec`. */
+  module?: string;
+  /** How many times the binding is assigned after its declaration. */
+  reassigned: number;
+}
+
+/** Facts about one file that several rules share; filled during the single traversal. */
+export interface FileFacts {
+  /** Relative module specifiers this file loads (require, import, import(), export from). */
+  imports: Set<string>;
+  /** Qualified names of capabilities used (`child_process.exec`, `https.request`, `fetch`...). */
+  capabilities: Set<string>;
+}
+
+/** Per-file context handed to every rule: reporting, scope, name resolution, constant folding. */
+export class RuleContext {
+  readonly findings: Finding[] = [];
+  readonly ancestors: Node[] = [];
+  readonly facts: FileFacts = { imports: new Set(), capabilities: new Set() };
+  readonly evaluator: Evaluator;
+  private readonly scopes: Array<Map<string, Binding>> = [new Map()];
+  private lineStarts: number[] | undefined;
+  private rule: RuleMeta | undefined;
+  /** Set by the analyzer: parses decoded code and runs all rules on it, reporting at `node`. */
+  reanalyze?: (code: string, node: Node) => void;
+
+  constructor(
+    readonly file: ArtifactFile,
+    readonly source: string,
+    readonly pkg: PackageContext,
+    readonly fileContext: ExecutionContext,
+    /** Nesting depth of decoded code being re-analysed (0 for package files). */
+    readonly depth = 0,
+    /** Where decoded code came from, so findings point back at the original location. */
+    readonly origin?: { line: number; column: number; snippet: string },
+  ) {
+    this.evaluator = new Evaluator(this);
+  }
+
+  /** Called by the engine before dispatching to a rule's handlers. */
+  setRule(rule: RuleMeta): void {
+    this.rule = rule;
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  parent(): Node | undefined {
+    return this.ancestors[this.ancestors.length - 1];
+  }
+
+  // ---- scope ----
+  pushScope(): void {
+    this.scopes.push(new Map());
+  }
+
+  popScope(): void {
+    if (this.scopes.length > 1) this.scopes.pop();
+  }
+
+  declare(binding: Binding): void {
+    this.scopes[this.scopes.length - 1]!.set(binding.name, binding);
+  }
+
+  lookup(name: string): Binding | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const b = this.scopes[i]!.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  /** True when the current traversal position is inside no function (runs when the module loads). */
+  atTopLevel(): boolean {
+    return !this.ancestors.some(
+      (a) =>
+        a.type === 'FunctionDeclaration' ||
+        a.type === 'FunctionExpression' ||
+        a.type === 'ArrowFunctionExpression',
+    );
+  }
+
+  // ---- names and values ----
+  /** Dotted name of what an expression refers to, with module aliases resolved (`cp.exec` -> `child_process.exec`). */
+  qualify(node: Node | undefined): string | undefined {
+    return this.evaluator.qualify(node);
+  }
+
+  /** The statically known value of an expression (strings, numbers, arrays), or undefined. */
+  evaluate(node: Node | undefined): unknown {
+    return this.evaluator.evaluate(node);
+  }
+
+  evaluateString(node: Node | undefined): string | undefined {
+    const v = this.evaluator.evaluate(node);
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number') return String(v);
+    return undefined;
+  }
+
+  // ---- reporting ----
+  private lineOf(offset: number): { line: number; column: number } {
+    if (!this.lineStarts) {
+      this.lineStarts = [0];
+      for (let i = 0; i < this.source.length; i++)
+        if (this.source.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
+  }
+
+  /** The node's source, or the window of a long line around it. */
+  snippetOf(node: Node): string {
+    const start = node.start ?? 0;
+    const end = node.end ?? start;
+    if (end - start <= 200) {
+      const lineStart = this.source.lastIndexOf('\n', start - 1) + 1;
+      let lineEnd = this.source.indexOf('\n', end);
+      if (lineEnd === -1) lineEnd = this.source.length;
+      if (lineEnd - lineStart <= 200) return this.source.slice(lineStart, lineEnd);
+    }
+    return this.source.slice(start, Math.min(end, start + 200));
+  }
+
+  report(input: ReportInput): void {
+    if (!this.rule) throw new Error('report() outside a rule');
+    const { node, ...rest } = input;
+    const where = this.origin ?? { ...this.lineOf(node.start ?? 0), snippet: this.snippetOf(node) };
+    const finding = makeFinding(this.rule, {
+      ...rest,
+      file: this.file.path,
+      line: where.line,
+      column: where.column,
+      snippet: where.snippet,
+      context: this.fileContext,
+    });
+    if (this.depth > 0) {
+      finding.evidence = {
+        ...finding.evidence,
+        decodedDepth: this.depth,
+        decodedSnippet: this.snippetOf(node).slice(0, 200),
+      };
+    }
+    this.findings.push(finding);
+  }
+}
+
+type Dispatch = Map<string, Array<{ rule: RuleMeta; fn: (node: Node) => void }>>;
+
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+const SKIP_KEYS = new Set([
+  'loc',
+  'range',
+  'start',
+  'end',
+  'parent',
+  'leadingComments',
+  'trailingComments',
+  'extra',
+]);
+
+function childKeys(node: Node): readonly string[] {
+  const known = (KEYS as Record<string, readonly string[] | undefined>)[node.type];
+  if (known) return known;
+  return Object.keys(node).filter((k) => !SKIP_KEYS.has(k));
+}
+
+/** Declares the names a pattern binds, recording module aliases for `const {exec} = require('cp')`. */
+function declarePattern(
+  ctx: RuleContext,
+  pattern: Node | null | undefined,
+  kind: Binding['kind'],
+  init?: Node,
+): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case 'Identifier': {
+      const module = init ? ctx.evaluator.moduleOf(init) : undefined;
+      ctx.declare({ name: pattern.name, kind, init, module, reassigned: 0 });
+      break;
+    }
+    case 'ObjectPattern': {
+      const base = init ? ctx.evaluator.moduleOf(init) : undefined;
+      for (const prop of pattern.properties ?? []) {
+        if (prop.type === 'RestElement') {
+          declarePattern(ctx, prop.argument, kind);
+          continue;
+        }
+        const keyName = prop.computed ? ctx.evaluateString(prop.key) : (prop.key?.name ?? prop.key?.value);
+        const target = prop.value?.type === 'AssignmentPattern' ? prop.value.left : prop.value;
+        if (target?.type === 'Identifier') {
+          ctx.declare({
+            name: target.name,
+            kind,
+            module: base && keyName !== undefined ? `${base}.${keyName}` : undefined,
+            init: init && keyName !== undefined ? memberOf(init, String(keyName)) : undefined,
+            reassigned: 0,
+          });
+        } else declarePattern(ctx, target, kind);
+      }
+      break;
+    }
+    case 'ArrayPattern':
+      for (const el of pattern.elements ?? []) declarePattern(ctx, el, kind);
+      break;
+    case 'AssignmentPattern':
+      declarePattern(ctx, pattern.left, kind, init ?? pattern.right);
+      break;
+    case 'RestElement':
+      declarePattern(ctx, pattern.argument, kind);
+      break;
+    default:
+      break;
+  }
+}
+
+/** A synthetic `init.key` member expression so destructured bindings keep a resolvable initializer. */
+function memberOf(object: Node, key: string): Node {
+  return {
+    type: 'MemberExpression',
+    object,
+    property: { type: 'Identifier', name: key, start: object.start, end: object.end },
+    computed: false,
+    start: object.start,
+    end: object.end,
+  };
+}
+
+/**
+ * Walks one file's tree once and calls every rule's handlers for each node (ESLint-style
+ * dispatch). The engine itself maintains scopes, bindings and module aliases before rules see
+ * a node, so rules can resolve names without walking again.
+ */
+export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
+  const dispatch: Dispatch = new Map();
+  for (const rule of rules) {
+    ctx.setRule(rule.meta);
+    const visitors = rule.create(ctx);
+    for (const [type, fn] of Object.entries(visitors)) {
+      if (!fn) continue;
+      let list = dispatch.get(type);
+      if (!list) dispatch.set(type, (list = []));
+      list.push({ rule: rule.meta, fn });
+    }
+  }
+
+  const fire = (key: string, node: Node) => {
+    const handlers = dispatch.get(key);
+    if (!handlers) return;
+    for (const h of handlers) {
+      ctx.setRule(h.rule);
+      h.fn(node);
+    }
+  };
+
+  const enterBindings = (node: Node) => {
+    switch (node.type) {
+      case 'VariableDeclarator': {
+        const parent = ctx.parent();
+        const kind = (parent?.kind as Binding['kind']) ?? 'var';
+        declarePattern(
+          ctx,
+          node.id,
+          kind === 'let' || kind === 'const' ? kind : 'var',
+          node.init ?? undefined,
+        );
+        break;
+      }
+      case 'FunctionDeclaration':
+      case 'ClassDeclaration':
+        if (node.id?.name)
+          ctx.declare({
+            name: node.id.name,
+            kind: node.type === 'ClassDeclaration' ? 'class' : 'function',
+            init: node,
+            reassigned: 0,
+          });
+        break;
+      case 'ImportDeclaration': {
+        const source = String(node.source?.value ?? '').replace(/^node:/, '');
+        if (source.startsWith('.')) ctx.facts.imports.add(source);
+        for (const spec of node.specifiers ?? []) {
+          const imported =
+            spec.type === 'ImportSpecifier' ? (spec.imported?.name ?? spec.imported?.value) : undefined;
+          ctx.declare({
+            name: spec.local.name,
+            kind: 'import',
+            module: imported && imported !== 'default' ? `${source}.${imported}` : source,
+            reassigned: 0,
+          });
+        }
+        break;
+      }
+      case 'ExportNamedDeclaration':
+      case 'ExportAllDeclaration': {
+        const source = node.source?.value;
+        if (typeof source === 'string' && source.startsWith('.')) ctx.facts.imports.add(source);
+        break;
+      }
+      case 'AssignmentExpression':
+        if (node.left?.type === 'Identifier') {
+          const b = ctx.lookup(node.left.name);
+          if (b) b.reassigned++;
+        }
+        break;
+      case 'CallExpression':
+      case 'ImportExpression': {
+        const spec =
+          node.type === 'ImportExpression'
+            ? node.source
+            : node.callee?.name === 'require'
+              ? node.arguments?.[0]
+              : undefined;
+        if (spec) {
+          const value = ctx.evaluateString(spec);
+          if (value?.startsWith('.')) ctx.facts.imports.add(value);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  };
+
+  const declareParams = (fn: Node) => {
+    for (const p of fn.params ?? []) declarePattern(ctx, p, 'param');
+    if (fn.type === 'FunctionExpression' && fn.id?.name) {
+      ctx.declare({ name: fn.id.name, kind: 'function', init: fn, reassigned: 0 });
+    }
+  };
+
+  const visit = (node: Node) => {
+    enterBindings(node);
+    fire(node.type, node);
+    const isFunction = FUNCTION_TYPES.has(node.type);
+    if (isFunction) {
+      ctx.pushScope();
+      declareParams(node);
+    } else if (node.type === 'CatchClause' && node.param) {
+      ctx.pushScope();
+      declarePattern(ctx, node.param, 'catch');
+    }
+    ctx.ancestors.push(node);
+    const keys = childKeys(node);
+    for (let k = 0; k < keys.length; k++) {
+      const child = node[keys[k]!];
+      if (!child || typeof child !== 'object') continue;
+      if (Array.isArray(child)) {
+        for (let i = 0; i < child.length; i++) {
+          const c = child[i];
+          if (c && typeof c.type === 'string') visit(c);
+        }
+      } else if (typeof child.type === 'string') visit(child);
+    }
+    ctx.ancestors.pop();
+    if (isFunction || (node.type === 'CatchClause' && node.param)) ctx.popScope();
+    fire(`${node.type}:exit`, node);
+  };
+
+  // Hoist top-level function declarations so calls before the declaration resolve.
+  for (const stmt of ast.body ?? []) {
+    if (stmt.type === 'FunctionDeclaration' && stmt.id?.name) {
+      ctx.declare({ name: stmt.id.name, kind: 'function', init: stmt, reassigned: 0 });
+    }
+  }
+  visit(ast);
+  fire('Program:done', ast);
+}

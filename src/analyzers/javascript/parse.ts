@@ -1,0 +1,98 @@
+import { parse as babelParse } from '@babel/parser';
+import { parse as acornLooseParse } from 'acorn-loose';
+import { parseModule, parseScript } from 'meriyah';
+
+/** A minimal ESTree node shape: every parser Beagle uses produces these fields. */
+export interface Node {
+  type: string;
+  start: number;
+  end: number;
+  loc?: { start: { line: number; column: number }; end: { line: number; column: number } };
+  [key: string]: any;
+}
+
+export type ParserName = 'meriyah' | 'babel' | 'acorn-loose';
+
+export interface ParseResult {
+  ast?: Node;
+  parser?: ParserName;
+  /** The strict parsers' error when the tree came from the loose fallback (or none at all). */
+  error?: string;
+  /** True when the tree came from an error-recovering parser and may be partial. */
+  recovered: boolean;
+}
+
+const TS_EXT = /\.(ts|tsx|mts|cts)$/i;
+const MODULE_HINT = /\b(?:import|export)\b/;
+
+function meriyah(source: string, module: boolean, jsx: boolean): Node {
+  const options = {
+    loc: true,
+    ranges: true,
+    jsx,
+    next: true,
+    webcompat: !module,
+    globalReturn: !module,
+  } as const;
+  return (module ? parseModule(source, options) : parseScript(source, options)) as unknown as Node;
+}
+
+function babel(source: string, typescript: boolean): Node {
+  const file = babelParse(source, {
+    sourceType: 'unambiguous',
+    errorRecovery: true,
+    allowReturnOutsideFunction: true,
+    allowImportExportEverywhere: true,
+    plugins: typescript ? ['typescript', 'jsx', 'estree'] : ['jsx', 'estree'],
+  }) as unknown as Node;
+  return file.program as Node;
+}
+
+/**
+ * Parses JavaScript or TypeScript with the fastest parser that accepts it:
+ * meriyah for JS (script or module, then with JSX), Babel for TypeScript, acorn-loose to
+ * recover a partial tree from broken files.
+ */
+export function parseJavaScript(source: string, path: string): ParseResult {
+  if (TS_EXT.test(path)) {
+    try {
+      return { ast: babel(source, !/\.(jsx)$/i.test(path)), parser: 'babel', recovered: false };
+    } catch (err) {
+      return looseFallback(source, (err as Error).message);
+    }
+  }
+  const jsx = /\.jsx$/i.test(path);
+  const moduleFirst = /\.mjs$/i.test(path) || (!/\.cjs$/i.test(path) && MODULE_HINT.test(source));
+  const attempts: Array<[boolean, boolean]> = moduleFirst
+    ? [
+        [true, jsx],
+        [false, jsx],
+      ]
+    : [
+        [false, jsx],
+        [true, jsx],
+      ];
+  if (!jsx) attempts.push([true, true], [false, true]);
+  let firstError: string | undefined;
+  for (const [module, withJsx] of attempts) {
+    try {
+      return { ast: meriyah(source, module, withJsx), parser: 'meriyah', recovered: false };
+    } catch (err) {
+      firstError ??= (err as Error).message;
+    }
+  }
+  try {
+    return { ast: babel(source, false), parser: 'babel', recovered: false };
+  } catch {
+    return looseFallback(source, firstError);
+  }
+}
+
+function looseFallback(source: string, error: string | undefined): ParseResult {
+  try {
+    const ast = acornLooseParse(source, { ecmaVersion: 'latest', locations: true, sourceType: 'module' });
+    return { ast: ast as unknown as Node, parser: 'acorn-loose', error, recovered: true };
+  } catch (err) {
+    return { error: error ?? (err as Error).message, recovered: true };
+  }
+}

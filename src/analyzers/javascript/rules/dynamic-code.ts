@@ -1,0 +1,76 @@
+import type { JsRule } from '../engine.js';
+import type { Node } from '../parse.js';
+import { calleeName, isLiteral, js, preview } from './helpers.js';
+
+const EVALUATORS = new Set([
+  'eval',
+  'Function',
+  'vm.runInThisContext',
+  'vm.runInNewContext',
+  'vm.runInContext',
+  'vm.compileFunction',
+  'vm.Script',
+  'vm.SourceTextModule',
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+]);
+const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
+const DECODERS = /^(atob|Buffer\.from|decodeURIComponent|unescape|String\.fromCharCode|zlib\.\w+)$/;
+
+/** Flags eval/Function/vm on computed input; decodable input is analysed again as code. */
+export const dynamicCode: JsRule = {
+  meta: {
+    ...js,
+    id: 'JS-005',
+    name: 'dynamic-code-execution',
+    category: 'execution',
+    severity: 'medium',
+    confidence: 'medium',
+    description:
+      'Code runs a string as code with eval, Function, vm or string timers, on input that is not a plain literal.',
+    rationale:
+      'Loaders decode or download their payload and hand it to eval so that no scanner sees it in the file; when Beagle can fold the string, the decoded code is analysed as well.',
+    falsePositives:
+      'Template engines and bundler runtimes compile code at run time; `Function("return this")()` global detection.',
+    example: "eval(Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString())",
+    references: ['https://owasp.org/www-community/attacks/Direct_Dynamic_Code_Evaluation_Eval%20Injection'],
+  },
+  create(ctx) {
+    const check = (node: Node) => {
+      const name = calleeName(ctx, node);
+      if (!name || !EVALUATORS.has(name)) return;
+      const args: Node[] = node.arguments ?? [];
+      const code = name === 'Function' ? args[args.length - 1] : args[0];
+      if (!code) return;
+      if (
+        TIMERS.has(name) &&
+        (code.type.includes('Function') || (code.type === 'Identifier' && !ctx.evaluateString(code)))
+      )
+        return;
+      if (TIMERS.has(name) && !ctx.evaluateString(code)) return;
+      const value = ctx.evaluateString(code);
+      if (isLiteral(code) && value !== undefined && /^\s*return\s+this;?\s*$/.test(value)) return;
+      const decoderName = code.type === 'CallExpression' ? ctx.qualify(code.callee) : undefined;
+      const decoded = !isLiteral(code) && value !== undefined;
+      ctx.facts.capabilities.add('eval');
+      ctx.report({
+        node,
+        message:
+          value !== undefined
+            ? `${name} runs ${decoded ? 'a decoded' : 'a literal'} string as code: ${preview(value, 120)}`
+            : `${name} runs code computed at run time${decoderName && DECODERS.test(decoderName) ? ` (decoded with ${decoderName})` : ''}.`,
+        severity:
+          decoded || (decoderName && DECODERS.test(decoderName))
+            ? 'high'
+            : value !== undefined
+              ? 'low'
+              : 'medium',
+        category: decoded ? 'obfuscation' : undefined,
+        evidence: { callee: name, decoded: value !== undefined ? preview(value, 400) : undefined },
+      });
+      if (value !== undefined && value.length > 0) ctx.reanalyze?.(value, node);
+    };
+    return { CallExpression: check, NewExpression: check };
+  },
+};

@@ -1,0 +1,133 @@
+import type { RuleContext } from '../engine.js';
+import type { Node } from '../parse.js';
+
+/** Rule metadata shared by every JavaScript rule. */
+export const js = { analyzer: 'javascript', ecosystems: ['npm'] } as const;
+
+/** Functions of child_process that start a process. */
+export const PROCESS_EXEC = new Set(
+  ['exec', 'execSync', 'spawn', 'spawnSync', 'execFile', 'execFileSync', 'fork'].map(
+    (m) => `child_process.${m}`,
+  ),
+);
+
+/** Calls that open network connections or send requests. */
+export const NETWORK_CALLS = new Set([
+  'http.request',
+  'http.get',
+  'https.request',
+  'https.get',
+  'http2.connect',
+  'net.connect',
+  'net.createConnection',
+  'net.Socket',
+  'tls.connect',
+  'dgram.createSocket',
+  'dns.lookup',
+  'dns.resolve',
+  'dns.resolve4',
+  'dns.resolveTxt',
+  'dns.promises.lookup',
+  'dns.promises.resolve',
+  'dns.promises.resolveTxt',
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'ws',
+  'axios',
+  'axios.get',
+  'axios.post',
+  'axios.request',
+  'node-fetch',
+  'request',
+  'request.post',
+  'request.get',
+  'got',
+  'got.post',
+  'needle',
+  'needle.post',
+  'superagent.post',
+  'undici.request',
+  'undici.fetch',
+  'navigator.sendBeacon',
+]);
+
+/** System fingerprint sources used by recon/dependency-confusion beacons. */
+export const FINGERPRINT_CALLS = new Set([
+  'os.hostname',
+  'os.userInfo',
+  'os.networkInterfaces',
+  'os.homedir',
+  'os.platform',
+  'os.type',
+  'os.release',
+  'os.arch',
+  'os.cpus',
+  'os.totalmem',
+  'process.cwd',
+  'os.tmpdir',
+]);
+
+/** Writes files. */
+export const FILE_WRITES = new Set(
+  [
+    'writeFile',
+    'writeFileSync',
+    'appendFile',
+    'appendFileSync',
+    'createWriteStream',
+    'promises.writeFile',
+    'promises.appendFile',
+  ].flatMap((m) => [`fs.${m}`, `fs/promises.${m.replace('promises.', '')}`, `fs-extra.${m}`]),
+);
+
+export const FILE_READS = new Set(
+  [
+    'readFile',
+    'readFileSync',
+    'createReadStream',
+    'promises.readFile',
+    'readdir',
+    'readdirSync',
+    'existsSync',
+  ].flatMap((m) => [`fs.${m}`, `fs/promises.${m.replace('promises.', '')}`, `fs-extra.${m}`]),
+);
+
+/** Qualified callee of a call or `new` expression. */
+export function calleeName(ctx: RuleContext, node: Node): string | undefined {
+  return ctx.qualify(node.callee);
+}
+
+/** True when the node is `process.env` (or an alias of it). */
+export function isProcessEnv(ctx: RuleContext, node: Node | undefined): boolean {
+  return !!node && ctx.qualify(node) === 'process.env';
+}
+
+/** True for string/number literals and templates without expressions: values fixed in the source. */
+export function isLiteral(node: Node | undefined): boolean {
+  if (!node) return false;
+  if (node.type === 'Literal' || node.type === 'StringLiteral') return true;
+  return node.type === 'TemplateLiteral' && node.expressions.length === 0;
+}
+
+/** Text of a string value for display, shortened. */
+export function preview(s: string, n = 100): string {
+  const flat = s.replace(/[\r\n]+/g, ' ');
+  return flat.length > n ? `${flat.slice(0, n)}…` : flat;
+}
+
+/** A top-level string-producing expression (not a piece of a larger concatenation). */
+export function isOutermostString(ctx: RuleContext, node: Node): boolean {
+  const parent = ctx.parent();
+  if (!parent) return true;
+  if (parent.type === 'BinaryExpression' && parent.operator === '+') return false;
+  if (parent.type === 'TemplateLiteral') return false;
+  if (parent.type === 'Property' && parent.key === node) return false;
+  if (
+    parent.type === 'ImportDeclaration' ||
+    parent.type === 'ExportNamedDeclaration' ||
+    parent.type === 'ExportAllDeclaration'
+  )
+    return false;
+  return true;
+}

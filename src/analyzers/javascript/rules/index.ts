@@ -1,0 +1,25 @@
+import type { JsRule } from '../engine.js';
+import { downloadExecute } from './dropper.js';
+import { dynamicCode } from './dynamic-code.js';
+import { encodedPayload } from './encoded-payload.js';
+import { suspiciousEndpoints } from './endpoints.js';
+import { envDump } from './env-dump.js';
+import { networkAccess } from './network.js';
+import { obfuscation } from './obfuscation.js';
+import { processExec } from './process-exec.js';
+import { systemRecon } from './recon.js';
+import { sensitiveFile } from './sensitive-file.js';
+
+/** Every JavaScript rule; the engine runs them all in one traversal per file. */
+export const JS_RULES: JsRule[] = [
+  processExec,
+  networkAccess,
+  envDump,
+  sensitiveFile,
+  dynamicCode,
+  encodedPayload,
+  suspiciousEndpoints,
+  systemRecon,
+  obfuscation,
+  downloadExecute,
+];

@@ -1,0 +1,69 @@
+import { matchSensitivePaths } from '../../text/sensitive.js';
+import type { JsRule } from '../engine.js';
+import type { Node } from '../parse.js';
+import { isOutermostString, js, preview } from './helpers.js';
+
+/** Flags string values that name secret stores: credential files, browser profiles, wallets. */
+export const sensitiveFile: JsRule = {
+  meta: {
+    ...js,
+    id: 'JS-004',
+    name: 'sensitive-file-access',
+    category: 'credential-theft',
+    severity: 'high',
+    confidence: 'medium',
+    description:
+      'Code names a credential store: .npmrc, ~/.ssh, ~/.aws, .git-credentials, kube/docker configs, browser "Login Data"/cookies, wallet files or extension ids.',
+    rationale:
+      'Stealers read these files to take tokens, keys, passwords and wallets; a general-purpose library has no reason to know where Chrome keeps its passwords.',
+    falsePositives:
+      'Tools that manage these files for the user (npm config helpers, SSH clients, cloud SDK credential providers) mention them legitimately.',
+    example: "fs.readFileSync(path.join(os.homedir(), '.ssh', 'id_rsa'))",
+    references: [
+      'https://attack.mitre.org/techniques/T1552/001/',
+      'https://attack.mitre.org/techniques/T1555/003/',
+    ],
+  },
+  create(ctx) {
+    const seen = new Set<string>();
+    const check = (node: Node, value: string | undefined) => {
+      if (!value) return;
+      for (const m of matchSensitivePaths(value)) {
+        if (seen.has(m.kind)) continue;
+        seen.add(m.kind);
+        ctx.facts.capabilities.add('secret-file');
+        ctx.report({
+          node,
+          message: `Refers to ${m.kind}: "${preview(value, 80)}".`,
+          severity: m.severity,
+          evidence: { secret: m.kind, value: preview(value, 200) },
+        });
+      }
+    };
+    const onString = (node: Node) => {
+      if (!isOutermostString(ctx, node)) return;
+      check(node, ctx.evaluateString(node));
+    };
+    return {
+      Literal(node) {
+        if (typeof node.value === 'string') onString(node);
+      },
+      TemplateLiteral: onString,
+      BinaryExpression(node) {
+        if (node.operator === '+') onString(node);
+      },
+      CallExpression(node) {
+        const name = ctx.qualify(node.callee);
+        if (
+          name !== 'path.join' &&
+          name !== 'path.resolve' &&
+          name !== 'path.posix.join' &&
+          name !== 'path.win32.join'
+        )
+          return;
+        const parts = node.arguments.map((a: Node) => ctx.evaluateString(a) ?? '*');
+        check(node, parts.join('/'));
+      },
+    };
+  },
+};

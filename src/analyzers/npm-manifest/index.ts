@@ -1,0 +1,161 @@
+import type { Analyzer, Finding } from '../../core/types.js';
+import { filesRunBy, INSTALL_SCRIPTS, lifecycleScripts } from '../../ecosystems/npm/contexts.js';
+import { makeFinding } from '../../rules/finding.js';
+import { analyzeCommand } from '../shell/command.js';
+import { scanTextForIocs } from '../text/iocs.js';
+import {
+  BIN_SHADOW,
+  GYP_COMMAND,
+  INSTALL_SCRIPT,
+  NPM_MANIFEST_RULES,
+  REMOTE_DEPENDENCY,
+  SCRIPT_TECHNIQUE,
+} from './rules.js';
+
+export { NPM_MANIFEST_RULES };
+
+const SYSTEM_COMMANDS = new Set(
+  'node npm npx yarn pnpm corepack git ls cd cp mv rm cat sh bash zsh sudo su curl wget ssh scp python python3 pip pip3 docker kubectl make gcc cc ld env which chmod chown tar gzip openssl gpg ps kill top'.split(
+    ' ',
+  ),
+);
+
+/** 1-based line of the first occurrence of `"key"` in a JSON text, for pointing at manifest fields. */
+export function lineOfJsonKey(text: string, key: string, after = 0): number | undefined {
+  const idx = text.indexOf(JSON.stringify(key), after);
+  if (idx < 0) return undefined;
+  let line = 1;
+  for (let i = 0; i < idx; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function remoteKind(spec: string): string | undefined {
+  if (/^(https?):\/\//i.test(spec)) return 'url';
+  if (/^(git(\+[a-z]+)?:\/\/|git@|github:|gitlab:|bitbucket:|gist:)/i.test(spec)) return 'git';
+  if (/^[\w.-]+\/[\w.-]+(#.*)?$/.test(spec) && !spec.startsWith('@')) return 'github-shorthand';
+  if (/^(file|link):/i.test(spec)) return 'local';
+  return undefined;
+}
+
+/** Reads package.json and binding.gyp: lifecycle scripts, gyp expansions, remote deps, bin names. */
+export const npmManifestAnalyzer: Analyzer = {
+  id: 'npm-manifest',
+  appliesTo: (artifact) => artifact.ecosystem === 'npm',
+  analyze(pkg) {
+    const { artifact } = pkg;
+    const manifest = artifact.manifest;
+    const text = artifact.files.find((f) => f.path === 'package.json')?.data.toString('utf8') ?? '';
+    const files = new Set(artifact.files.map((f) => f.path));
+    const findings: Finding[] = [];
+    const scripts = lifecycleScripts(manifest);
+    const scriptsLine = lineOfJsonKey(text, 'scripts') ?? 0;
+
+    for (const name of INSTALL_SCRIPTS) {
+      const cmd = scripts[name];
+      if (!cmd) continue;
+      const line = lineOfJsonKey(text, name, text.indexOf('"scripts"'));
+      const where = {
+        file: 'package.json',
+        line: line ?? scriptsLine,
+        snippet: `"${name}": ${JSON.stringify(cmd)}`,
+        context: 'install' as const,
+      };
+      const runs = filesRunBy(cmd, files);
+      findings.push(
+        makeFinding(INSTALL_SCRIPT, {
+          ...where,
+          message: `"${name}" runs at install: ${cmd.slice(0, 120)}${runs.length ? ` (runs ${runs.join(', ')} from the package)` : ''}`,
+          evidence: { script: name, command: cmd, runsFiles: runs },
+        }),
+      );
+      for (const t of analyzeCommand(cmd)) {
+        const f = makeFinding(SCRIPT_TECHNIQUE, {
+          ...where,
+          message: `"${name}" script ${t.description}.`,
+          severity: t.severity,
+          evidence: { script: name, technique: t.id, match: t.match },
+        });
+        f.category = t.category;
+        findings.push(f);
+      }
+      findings.push(
+        ...scanTextForIocs('package.json', cmd, 'install').map((f) => ({
+          ...f,
+          line: where.line,
+          snippet: where.snippet,
+        })),
+      );
+    }
+
+    const gyp = artifact.files.find((f) => f.path === 'binding.gyp');
+    if (gyp && gyp.kind === 'text') {
+      const gypText = gyp.data.toString('utf8');
+      for (const m of gypText.matchAll(/<!@?\(([^)]*(?:\([^)]*\)[^)]*)*)\)/g)) {
+        const command = m[1] ?? '';
+        const line = gypText.slice(0, m.index).split('\n').length;
+        const techniques = analyzeCommand(command);
+        const benignNodeQuery =
+          /^node\s+-p\s/.test(command) && techniques.every((t) => t.id === 'inline-code');
+        if (benignNodeQuery && !/child_process|http|eval|Buffer/.test(command)) continue;
+        const worst =
+          techniques.find((t) => t.severity === 'critical') ?? techniques.find((t) => t.severity === 'high');
+        const f = makeFinding(GYP_COMMAND, {
+          file: 'binding.gyp',
+          line,
+          snippet: m[0],
+          context: 'install',
+          message: `binding.gyp runs "${command.slice(0, 100)}" during install${worst ? `: it ${worst.description}` : ''}.`,
+          severity: worst?.severity,
+          evidence: { command, techniques: techniques.map((t) => t.id) },
+        });
+        if (worst) f.category = worst.category;
+        findings.push(f);
+      }
+    }
+
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {
+      const deps = manifest[field];
+      if (!deps || typeof deps !== 'object') continue;
+      for (const [dep, spec] of Object.entries(deps as Record<string, unknown>)) {
+        if (typeof spec !== 'string') continue;
+        const kind = remoteKind(spec);
+        if (!kind || kind === 'local') continue;
+        const rawIp = /^https?:\/\/\d+\.\d+\.\d+\.\d+/.test(spec);
+        findings.push(
+          makeFinding(REMOTE_DEPENDENCY, {
+            file: 'package.json',
+            line: lineOfJsonKey(text, dep, text.indexOf(`"${field}"`)),
+            snippet: `"${dep}": ${JSON.stringify(spec)}`,
+            context: 'install',
+            message: `${field}.${dep} is fetched from ${kind === 'url' ? 'a URL' : 'a git repository'} (${spec.slice(0, 100)}), outside the registry.`,
+            severity: rawIp || kind === 'url' ? 'high' : 'low',
+            evidence: { dependency: dep, spec, kind },
+            iocs: kind === 'url' ? [spec] : undefined,
+          }),
+        );
+      }
+    }
+
+    const bin = manifest.bin;
+    const binNames =
+      typeof bin === 'string' && typeof manifest.name === 'string'
+        ? [manifest.name.replace(/^@[^/]+\//, '')]
+        : bin && typeof bin === 'object'
+          ? Object.keys(bin)
+          : [];
+    for (const name of binNames) {
+      if (!SYSTEM_COMMANDS.has(name)) continue;
+      findings.push(
+        makeFinding(BIN_SHADOW, {
+          file: 'package.json',
+          line: lineOfJsonKey(text, 'bin'),
+          snippet: `"bin": ${JSON.stringify(bin).slice(0, 120)}`,
+          context: 'install',
+          message: `Installs an executable called "${name}", shadowing the system command of that name.`,
+          evidence: { bin: name },
+        }),
+      );
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,315 @@
+import { parse as parseShell } from 'shell-quote';
+import type { Category, Severity } from '../../core/types.js';
+
+/** One dangerous technique recognised in a shell command line. */
+export interface CommandTechnique {
+  id:
+    | 'download-pipe-shell'
+    | 'download-execute'
+    | 'reverse-shell'
+    | 'inline-code'
+    | 'decode-payload'
+    | 'encoded-powershell'
+    | 'lolbin'
+    | 'hidden-background'
+    | 'network-tool'
+    | 'exfil-env'
+    | 'destructive'
+    | 'persistence';
+  category: Category;
+  severity: Severity;
+  description: string;
+  match: string;
+}
+
+type Token = string | { op: string } | { comment: string } | { pattern: string; op: 'glob' };
+
+const DOWNLOADERS = new Set([
+  'curl',
+  'wget',
+  'iwr',
+  'invoke-webrequest',
+  'invoke-restmethod',
+  'irm',
+  'certutil',
+  'bitsadmin',
+  'fetch',
+  'aria2c',
+  'tftp',
+]);
+const SHELLS = new Set([
+  'sh',
+  'bash',
+  'zsh',
+  'dash',
+  'ksh',
+  'python',
+  'python3',
+  'node',
+  'perl',
+  'ruby',
+  'iex',
+  'invoke-expression',
+  'pwsh',
+  'powershell',
+  'powershell.exe',
+  'cmd',
+  'cmd.exe',
+]);
+const LOLBINS = new Set([
+  'rundll32',
+  'rundll32.exe',
+  'regsvr32',
+  'regsvr32.exe',
+  'mshta',
+  'mshta.exe',
+  'certutil',
+  'certutil.exe',
+  'bitsadmin',
+  'wscript',
+  'cscript',
+  'msiexec',
+  'installutil',
+]);
+const NETWORK_TOOLS = new Set([
+  'nc',
+  'ncat',
+  'netcat',
+  'socat',
+  'telnet',
+  'nslookup',
+  'dig',
+  'host',
+  'ping',
+  'curl',
+  'wget',
+  'ssh',
+  'scp',
+]);
+
+function word(t: Token): string | undefined {
+  return typeof t === 'string' ? t : undefined;
+}
+
+function base(cmd: string): string {
+  return cmd.replace(/^.*[\\/]/, '').toLowerCase();
+}
+
+/** Splits a command line into simple commands (words), keeping the operator that follows each. */
+function simpleCommands(tokens: Token[]): Array<{ words: string[]; next?: string }> {
+  const out: Array<{ words: string[]; next?: string }> = [];
+  let current: string[] = [];
+  for (const t of tokens) {
+    if (typeof t === 'object' && 'op' in t && t.op !== 'glob') {
+      out.push({ words: current, next: t.op });
+      current = [];
+    } else if (typeof t === 'object' && 'pattern' in t) current.push(t.pattern);
+    else if (typeof t === 'string') current.push(t);
+  }
+  if (current.length > 0) out.push({ words: current });
+  return out;
+}
+
+/**
+ * Recognises malicious shell idioms in a command (npm lifecycle scripts, arguments to
+ * child_process, shell files): download piped to a shell, /dev/tcp reverse shells, inline
+ * interpreters, base64 decoding, encoded PowerShell, LOLBins, hidden background processes.
+ */
+export function analyzeCommand(command: string): CommandTechnique[] {
+  const found: CommandTechnique[] = [];
+  const add = (t: CommandTechnique) => {
+    if (!found.some((f) => f.id === t.id)) found.push(t);
+  };
+  let tokens: Token[];
+  try {
+    tokens = parseShell(command, (k) => `$${k}`) as Token[];
+  } catch {
+    tokens = command.split(/\s+/);
+  }
+  const cmds = simpleCommands(tokens);
+  for (let i = 0; i < cmds.length; i++) {
+    const { words, next } = cmds[i]!;
+    const args = words.filter((w) => !/^\w+=/.test(w));
+    const first = args[0] ? base(args[0]) : '';
+    const nextCmd = cmds[i + 1]?.words.filter((w) => !/^\w+=/.test(w)) ?? [];
+    const nextName = nextCmd[0] ? base(nextCmd[0]) : '';
+    if (DOWNLOADERS.has(first) && next === '|' && SHELLS.has(nextName)) {
+      add({
+        id: 'download-pipe-shell',
+        category: 'dropper',
+        severity: 'critical',
+        description: `downloads with ${first} and pipes the response straight into ${nextName}`,
+        match: `${words.join(' ')} | ${nextCmd.join(' ')}`,
+      });
+    }
+    if (
+      (first === 'curl' || first === 'wget') &&
+      args.some((a) => a === '-o' || a === '-O' || a.startsWith('--output'))
+    ) {
+      const rest = cmds.slice(i + 1).flatMap((c) => c.words.map(base));
+      if (rest.some((w) => w === 'chmod' || SHELLS.has(w) || w.startsWith('./'))) {
+        add({
+          id: 'download-execute',
+          category: 'dropper',
+          severity: 'critical',
+          description: `downloads a file with ${first} and then runs it`,
+          match: words.join(' '),
+        });
+      }
+    }
+    if (
+      (first === 'node' ||
+        first === 'nodejs' ||
+        first === 'bun' ||
+        first.startsWith('python') ||
+        first === 'perl' ||
+        first === 'ruby') &&
+      args.some((a) => a === '-e' || a === '-c' || a === '--eval' || a === '-p' || a === '-pe')
+    ) {
+      add({
+        id: 'inline-code',
+        category: 'execution',
+        severity: 'medium',
+        description: `runs inline ${first} code from the command line`,
+        match: words.join(' ').slice(0, 200),
+      });
+    }
+    if (first === 'base64' && args.some((a) => a === '-d' || a === '--decode' || a === '-D')) {
+      add({
+        id: 'decode-payload',
+        category: 'obfuscation',
+        severity: 'high',
+        description: 'decodes a base64 payload in the shell',
+        match: words.join(' '),
+      });
+    }
+    if (
+      (first === 'powershell' || first === 'powershell.exe' || first === 'pwsh') &&
+      args.some((a) => /^-(e|en|enc|encodedcommand)$/i.test(a))
+    ) {
+      add({
+        id: 'encoded-powershell',
+        category: 'obfuscation',
+        severity: 'critical',
+        description: 'runs an encoded PowerShell command',
+        match: words.join(' ').slice(0, 200),
+      });
+    }
+    if (
+      (first === 'powershell' || first === 'powershell.exe' || first === 'pwsh') &&
+      args.some((a) => /^-w(indowstyle)?$/i.test(a)) &&
+      args.some((a) => /^hidden$/i.test(a))
+    ) {
+      add({
+        id: 'hidden-background',
+        category: 'evasion',
+        severity: 'high',
+        description: 'starts a hidden PowerShell window',
+        match: words.join(' ').slice(0, 200),
+      });
+    }
+    if (LOLBINS.has(first)) {
+      add({
+        id: 'lolbin',
+        category: 'dropper',
+        severity: 'high',
+        description: `uses the Windows living-off-the-land binary ${first}`,
+        match: words.join(' ').slice(0, 200),
+      });
+    }
+    if (
+      (first === 'nohup' ||
+        first === 'setsid' ||
+        first === 'disown' ||
+        (first === 'start' && args.some((a) => /^\/b$/i.test(a)))) &&
+      args.length > 1
+    ) {
+      add({
+        id: 'hidden-background',
+        category: 'evasion',
+        severity: 'medium',
+        description: `detaches a process with ${first} so it outlives the install`,
+        match: words.join(' ').slice(0, 200),
+      });
+    }
+    if (NETWORK_TOOLS.has(first) && first !== 'curl' && first !== 'wget') {
+      add({
+        id: 'network-tool',
+        category: 'network',
+        severity: 'medium',
+        description: `runs the network tool ${first}`,
+        match: words.join(' ').slice(0, 200),
+      });
+    }
+    if ((first === 'curl' || first === 'wget') && !found.some((f) => f.id.startsWith('download'))) {
+      const data = args.some((a) =>
+        /^(-d|--data|--data-binary|--data-raw|-F|--form|-T|--upload-file|--post-data|--post-file)/.test(a),
+      );
+      add({
+        id: data ? 'exfil-env' : 'network-tool',
+        category: data ? 'exfiltration' : 'network',
+        severity: data ? 'high' : 'medium',
+        description: data ? `sends data out with ${first}` : `contacts the network with ${first}`,
+        match: words.join(' ').slice(0, 200),
+      });
+    }
+    if (
+      first === 'rm' &&
+      args.some((a) => /^-[a-z]*r[a-z]*f|^-[a-z]*f[a-z]*r/i.test(a)) &&
+      args.some(
+        (a) => a === '/' || a === '~' || a === '$HOME' || a === '/*' || a === '~/' || a === '.' || a === '*',
+      )
+    ) {
+      add({
+        id: 'destructive',
+        category: 'destruction',
+        severity: 'critical',
+        description: 'recursively deletes the home, root or current folder',
+        match: words.join(' '),
+      });
+    }
+    if (first === 'crontab' || (first === 'systemctl' && args.includes('enable'))) {
+      add({
+        id: 'persistence',
+        category: 'persistence',
+        severity: 'high',
+        description: `installs persistence with ${first}`,
+        match: words.join(' ').slice(0, 200),
+      });
+    }
+  }
+  if (/\/dev\/(tcp|udp)\/[^\s/]+\/\d+/.test(command)) {
+    add({
+      id: 'reverse-shell',
+      category: 'backdoor',
+      severity: 'critical',
+      description: 'opens a /dev/tcp socket (bash reverse shell)',
+      match: /\/dev\/(tcp|udp)\/[^\s/]+\/\d+/.exec(command)![0],
+    });
+  }
+  if (/\b(?:nc|ncat|netcat)\b[^|;&]*\s-e\s*\/bin\/(?:ba)?sh/.test(command)) {
+    add({
+      id: 'reverse-shell',
+      category: 'backdoor',
+      severity: 'critical',
+      description: 'netcat with -e /bin/sh (reverse shell)',
+      match: /\b(?:nc|ncat|netcat)\b[^|;&]*/.exec(command)![0],
+    });
+  }
+  const stringTokens = tokens.map(word).filter((w): w is string => !!w);
+  if (
+    stringTokens.some((t) => /\$\(?(env|printenv)\)?/.test(t)) ||
+    (stringTokens.includes('env') && command.includes('|'))
+  ) {
+    if (/\b(curl|wget|nc)\b/.test(command)) {
+      add({
+        id: 'exfil-env',
+        category: 'exfiltration',
+        severity: 'critical',
+        description: 'sends the environment variables over the network',
+        match: command.slice(0, 200),
+      });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+import { registerRules } from './rules.js';
+import { registerScan } from './scan.js';
+
+/** A CLI subcommand module: adds itself to the program; its action sets the exit code. */
+export type CommandRegistrar = (program: Command, setExit: (code: number) => void) => void;
+
+/** Every `beagle` subcommand, one module each. */
+export const COMMANDS: CommandRegistrar[] = [registerScan, registerRules];
