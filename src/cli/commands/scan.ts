@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import type { ScanReport, Severity } from '../../core/types.js';
 import { renderJson } from '../../report/json.js';
+import { renderOsv } from '../../report/osv.js';
 import { renderSarif } from '../../report/sarif.js';
 import { renderText } from '../../report/text.js';
 import { defaultConcurrency, runScans } from '../run-scans.js';
@@ -19,7 +20,7 @@ export function exitCodeFor(reports: ScanReport[], failOn: FailOn): number {
   return hit ? 1 : 0;
 }
 
-export type OutputFormat = 'text' | 'json' | 'sarif';
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'osv';
 
 /** Renders reports in any supported format; formats register here. */
 export const RENDERERS: Record<
@@ -29,6 +30,7 @@ export const RENDERERS: Record<
   text: (r, o) => renderText(r, o),
   json: (r) => renderJson(r),
   sarif: (r) => renderSarif(r),
+  osv: (r) => renderOsv(r),
 };
 
 export const registerScan: CommandRegistrar = (program, setExit) => {
