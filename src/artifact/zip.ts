@@ -13,7 +13,9 @@ function openZip(data: Buffer): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(
       data,
-      { lazyEntries: true, validateEntrySizes: true, strictFileNames: false, decodeStrings: true },
+      // decodeStrings off: yauzl would otherwise reject the whole archive on a `..` or absolute
+      // name; Beagle decodes names itself so the collector can report them as ARC-001.
+      { lazyEntries: true, validateEntrySizes: true, strictFileNames: false, decodeStrings: false },
       (err, zip) => (err || !zip ? reject(err ?? new Error('no zip')) : resolve(zip)),
     );
   });
@@ -62,7 +64,12 @@ export async function readZip(data: Buffer, options: ZipOptions): Promise<ReadRe
     zip.on('end', () => resolve());
     zip.on('entry', (entry: yauzl.Entry) => {
       try {
-        const name = entry.fileName;
+        const name = yauzl.getFileNameLowLevel(
+          entry.generalPurposeBitFlag,
+          entry.fileNameRaw,
+          entry.extraFields,
+          false,
+        );
         const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
         const fmt = unixMode & S_IFMT;
         if (name.endsWith('/') || fmt === S_IFDIR) {
