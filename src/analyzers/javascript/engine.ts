@@ -3,6 +3,7 @@ import type { ArtifactFile, ExecutionContext, Finding, PackageContext, RuleMeta 
 import { type FindingInput, makeFinding } from '../../rules/finding.js';
 import { Evaluator } from './evaluate.js';
 import type { Node } from './parse.js';
+import { mergeTaint, type Taint, TaintTracker } from './taint.js';
 
 /** Node type -> handler; `Type:exit` keys run after the node's children (ESLint convention). */
 export type Visitors = Partial<Record<string, (node: Node) => void>>;
@@ -26,6 +27,8 @@ export interface Binding {
   module?: string;
   /** How many times the binding is assigned after its declaration. */
   reassigned: number;
+  /** Data-flow tags added by later assignments/pushes (see taint.ts). */
+  taint?: Taint;
 }
 
 /** Facts about one file that several rules share; filled during the single traversal. */
@@ -34,14 +37,37 @@ export interface FileFacts {
   imports: Set<string>;
   /** Qualified names of capabilities used (`child_process.exec`, `https.request`, `fetch`...). */
   capabilities: Set<string>;
+  /** Data-flow tags of what the module exports (`module.exports = secrets`). */
+  exportTaint: Taint;
+  /** Package files this file starts as processes (`spawn('node update.js')`). */
+  runsFiles: Set<string>;
+  /** Sinks fed by another package module's export, resolved once every file is analysed. */
+  pendingFlows: PendingFlow[];
+}
+
+/** A sink whose input comes from `require('./other')`: a finding if that module exports a source. */
+export interface PendingFlow {
+  module: string;
+  sink: string;
+  sinkKind: string;
+  line: number;
+  column: number;
+  snippet: string;
 }
 
 /** Per-file context handed to every rule: reporting, scope, name resolution, constant folding. */
 export class RuleContext {
   readonly findings: Finding[] = [];
   readonly ancestors: Node[] = [];
-  readonly facts: FileFacts = { imports: new Set(), capabilities: new Set() };
+  readonly facts: FileFacts = {
+    imports: new Set(),
+    capabilities: new Set(),
+    exportTaint: [],
+    runsFiles: new Set(),
+    pendingFlows: [],
+  };
   readonly evaluator: Evaluator;
+  readonly taint: TaintTracker;
   private readonly scopes: Array<Map<string, Binding>> = [new Map()];
   private lineStarts: number[] | undefined;
   private rule: RuleMeta | undefined;
@@ -59,6 +85,21 @@ export class RuleContext {
     readonly origin?: { line: number; column: number; snippet: string },
   ) {
     this.evaluator = new Evaluator(this);
+    this.taint = new TaintTracker(this);
+  }
+
+  /** Line/column of a node (or of the decoded code's origin) for findings raised outside report(). */
+  where(node: Node): { line: number; column: number; snippet: string } {
+    return this.origin ?? { ...this.lineOf(node.start ?? 0), snippet: this.snippetOf(node) };
+  }
+
+  /** The innermost function around the traversal position. */
+  enclosingFunction(): Node | undefined {
+    for (let i = this.ancestors.length - 1; i >= 0; i--) {
+      const a = this.ancestors[i]!;
+      if (FUNCTION_TYPES.has(a.type)) return a;
+    }
+    return undefined;
   }
 
   /** Called by the engine before dispatching to a rule's handlers. */
@@ -124,7 +165,7 @@ export class RuleContext {
   }
 
   // ---- reporting ----
-  private lineOf(offset: number): { line: number; column: number } {
+  lineOf(offset: number): { line: number; column: number } {
     if (!this.lineStarts) {
       this.lineStarts = [0];
       for (let i = 0; i < this.source.length; i++)
@@ -328,14 +369,30 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
         if (typeof source === 'string' && source.startsWith('.')) ctx.facts.imports.add(source);
         break;
       }
-      case 'AssignmentExpression':
+      case 'AssignmentExpression': {
         if (node.left?.type === 'Identifier') {
           const b = ctx.lookup(node.left.name);
           if (b) b.reassigned++;
         }
+        ctx.taint.onAssign(node);
+        const target = ctx.qualify(node.left);
+        if (
+          target === 'module.exports' ||
+          target?.startsWith('exports.') ||
+          target?.startsWith('module.exports.')
+        )
+          ctx.facts.exportTaint = mergeTaint(ctx.facts.exportTaint, ctx.taint.taintOf(node.right));
+        break;
+      }
+      case 'ReturnStatement':
+        ctx.taint.onReturn(node, ctx.enclosingFunction());
+        break;
+      case 'ExportDefaultDeclaration':
+        ctx.facts.exportTaint = mergeTaint(ctx.facts.exportTaint, ctx.taint.taintOf(node.declaration));
         break;
       case 'CallExpression':
       case 'ImportExpression': {
+        if (node.type === 'CallExpression') ctx.taint.onCall(node);
         const spec =
           node.type === 'ImportExpression'
             ? node.source
@@ -353,8 +410,16 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
     }
   };
 
-  const declareParams = (fn: Node) => {
-    for (const p of fn.params ?? []) declarePattern(ctx, p, 'param');
+  const declareParams = (fn: Node, taint: Taint | undefined) => {
+    for (const p of fn.params ?? []) {
+      declarePattern(ctx, p, 'param');
+      if (taint && taint.length > 0) {
+        const name =
+          p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' ? p.left?.name : undefined;
+        const b = name ? ctx.lookup(name) : undefined;
+        if (b) b.taint = taint;
+      }
+    }
     if (fn.type === 'FunctionExpression' && fn.id?.name) {
       ctx.declare({ name: fn.id.name, kind: 'function', init: fn, reassigned: 0 });
     }
@@ -365,8 +430,14 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
     fire(node.type, node);
     const isFunction = FUNCTION_TYPES.has(node.type);
     if (isFunction) {
+      const parent = ctx.parent();
+      const cbTaint =
+        (parent?.type === 'CallExpression' || parent?.type === 'NewExpression') &&
+        parent.arguments?.includes(node)
+          ? ctx.taint.callbackTaint(parent)
+          : undefined;
       ctx.pushScope();
-      declareParams(node);
+      declareParams(node, cbTaint);
     } else if (node.type === 'CatchClause' && node.param) {
       ctx.pushScope();
       declarePattern(ctx, node.param, 'catch');
@@ -384,6 +455,7 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
       } else if (typeof child.type === 'string') visit(child);
     }
     ctx.ancestors.pop();
+    if (isFunction) ctx.taint.onArrowExit(node);
     if (isFunction || (node.type === 'CatchClause' && node.param)) ctx.popScope();
     fire(`${node.type}:exit`, node);
   };

@@ -7,6 +7,19 @@ export type Value = string | number | boolean | Value[];
 const MAX_DEPTH = 40;
 const MAX_STRING = 1 << 20;
 const GLOBAL_OBJECTS = new Set(['globalThis', 'global', 'window', 'self']);
+/** Globals reached through `this[...]` in sloppy-mode functions (`this['Function']`). */
+const THIS_GLOBALS = new Set([
+  'Function',
+  'eval',
+  'Buffer',
+  'process',
+  'require',
+  'setTimeout',
+  'setInterval',
+]);
+/** Names whose `typeof` is 'function' (for `typeof(Buffer.from)`-style string building). */
+const KNOWN_FUNCTIONS =
+  /^(Function|eval|require|setTimeout|setInterval|setImmediate|parseInt|parseFloat|String(\.fromCharCode)?|Number|Object(\.\w+)?|Array(\.\w+)?|JSON\.\w+|Buffer(\.\w+)?|Math\.\w+|escape|unescape|atob|btoa|decodeURIComponent|encodeURIComponent|fetch)$/;
 
 function isValue(v: unknown): v is Value {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || Array.isArray(v);
@@ -114,6 +127,26 @@ export class Evaluator {
         return this.evaluate(node.expressions[node.expressions.length - 1]);
       case 'ConditionalExpression':
         return undefined;
+      case 'UnaryExpression': {
+        if (node.operator === 'typeof') {
+          const v = this.evaluate(node.argument);
+          if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return typeof v;
+          if (Array.isArray(v)) return 'object';
+          const name = this.qualify(node.argument);
+          if (name && KNOWN_FUNCTIONS.test(name)) return 'function';
+          return undefined;
+        }
+        if (node.operator === '-') {
+          const v = this.evaluate(node.argument);
+          return typeof v === 'number' ? -v : undefined;
+        }
+        if (node.operator === '!') {
+          const v = this.evaluate(node.argument);
+          if (Array.isArray(v)) return false;
+          return v === undefined ? undefined : !v;
+        }
+        return undefined;
+      }
       case 'ArrayExpression': {
         const out: Value[] = [];
         for (const el of node.elements) {
@@ -308,6 +341,8 @@ export class Evaluator {
         const obj = this.qualify(node.object, depth + 1);
         if (obj === undefined) return undefined;
         if (GLOBAL_OBJECTS.has(obj)) return key;
+        if (obj === 'this' && THIS_GLOBALS.has(key)) return key;
+        if (obj.startsWith('this.') && THIS_GLOBALS.has(obj.slice(5))) return `${obj.slice(5)}.${key}`;
         return `${obj}.${key}`;
       }
       case 'CallExpression':

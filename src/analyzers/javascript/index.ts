@@ -6,12 +6,14 @@ import type {
   PackageContext,
   RuleMeta,
 } from '../../core/types.js';
-import { rank, resolvePackagePath } from '../../ecosystems/npm/contexts.js';
+import { filesRunBy, rank, resolvePackagePath } from '../../ecosystems/npm/contexts.js';
 import { makeFinding } from '../../rules/finding.js';
 import { scanTextForIocs } from '../text/iocs.js';
-import { type JsRule, RuleContext, runRules } from './engine.js';
+import { type FileFacts, type JsRule, RuleContext, runRules } from './engine.js';
 import { type Node, parseJavaScript } from './parse.js';
 import { JS_RULES } from './rules/index.js';
+import { reconBeacon } from './rules/recon-beacon.js';
+import { secretExfiltration } from './rules/secret-exfiltration.js';
 import { UNPARSEABLE } from './rules/unparseable.js';
 
 const JS_EXT = /\.(js|cjs|mjs|jsx|ts|tsx|mts|cts)$/i;
@@ -34,6 +36,7 @@ export interface FileAnalysis {
   findings: Finding[];
   imports: Set<string>;
   capabilities: Set<string>;
+  facts: FileFacts;
   parsed: boolean;
 }
 
@@ -72,6 +75,7 @@ export function analyzeJavaScriptFile(
     findings,
     imports: ctx.facts.imports,
     capabilities: ctx.facts.capabilities,
+    facts: ctx.facts,
     parsed: !!parsed.ast,
   };
 }
@@ -118,14 +122,69 @@ export function propagateContexts(
     result.set(file, ctx);
     const analysis = analyses.get(file);
     if (!analysis) continue;
-    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
     for (const spec of analysis.imports) {
-      const joined = dir ? `${dir}/${spec}` : spec;
-      const target = resolvePackagePath(joined, files);
+      const target = resolveImport(file, spec, files);
       if (target) queue.push([target, ctx]);
     }
+    // Files this one starts as processes (`spawn('node update.js')`) run in the same context.
+    for (const target of analysis.facts.runsFiles) queue.push([target, ctx]);
   }
   return result;
+}
+
+function resolveImport(from: string, spec: string, files: Set<string>): string | undefined {
+  const dir = from.includes('/') ? from.slice(0, from.lastIndexOf('/')) : '';
+  return resolvePackagePath(dir ? `${dir}/${spec}` : spec, files);
+}
+
+const FLOW_SOURCES = new Set(['env', 'secret', 'browser-data', 'fingerprint', 'command-output']);
+
+/**
+ * Cross-module data flow: a sink in one file fed by `require('./x')` where `./x` exports a
+ * source (secrets, fingerprints). Reported at the sink with the exporting module in evidence.
+ */
+export function resolveModuleFlows(analyses: Map<string, FileAnalysis>): Finding[] {
+  const files = new Set(analyses.keys());
+  const out: Finding[] = [];
+  for (const [path, analysis] of analyses) {
+    const seen = new Set<string>();
+    for (const flow of analysis.facts.pendingFlows) {
+      const target = resolveImport(path, flow.module, files);
+      const exported = target ? analyses.get(target)?.facts.exportTaint : undefined;
+      const sources = (exported ?? []).filter((s) => FLOW_SOURCES.has(s.kind));
+      if (sources.length === 0 || seen.has(`${flow.sink}|${target}`)) continue;
+      seen.add(`${flow.sink}|${target}`);
+      const secret = sources.some(
+        (s) => s.kind === 'env' || s.kind === 'secret' || s.kind === 'browser-data',
+      );
+      const rule = secret ? secretExfiltration.meta : reconBeacon.meta;
+      out.push(
+        makeFinding(rule, {
+          file: path,
+          line: flow.line,
+          column: flow.column,
+          snippet: flow.snippet,
+          message: `Sends what ${target} exports (${sources.map((s) => s.what).join(', ')}) out through ${flow.sink}.`,
+          severity: secret ? 'critical' : 'high',
+          evidence: {
+            flow: [
+              ...sources.map((s) => ({
+                step: 'source',
+                kind: s.kind,
+                what: s.what,
+                file: target,
+                line: s.line,
+              })),
+              { step: 'sink', kind: flow.sinkKind, what: flow.sink, file: path, line: flow.line },
+            ],
+            sources: sources.map((s) => s.what).join(', '),
+            sink: flow.sink,
+          },
+        }),
+      );
+    }
+  }
+  return out;
 }
 
 export const javascriptAnalyzer: Analyzer = {
@@ -137,6 +196,12 @@ export const javascriptAnalyzer: Analyzer = {
       if (!isJavaScriptFile(file, pkg.entryPoints)) continue;
       analyses.set(file.path, analyzeJavaScriptFile(file, pkg));
     }
+    const files = new Set(pkg.artifact.files.map((f) => f.path));
+    for (const analysis of analyses.values()) {
+      const resolved = new Set<string>();
+      for (const cmd of analysis.facts.runsFiles) for (const f of filesRunBy(cmd, files)) resolved.add(f);
+      analysis.facts.runsFiles = resolved;
+    }
     const contexts = propagateContexts(analyses, pkg.entryPoints);
     const findings: Finding[] = [];
     for (const [path, analysis] of analyses) {
@@ -145,6 +210,10 @@ export const javascriptAnalyzer: Analyzer = {
         f.context = ctx;
         findings.push(f);
       }
+    }
+    for (const f of resolveModuleFlows(analyses)) {
+      f.context = contexts.get(f.file ?? '') ?? 'runtime';
+      findings.push(f);
     }
     return findings;
   },

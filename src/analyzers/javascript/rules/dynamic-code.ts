@@ -60,12 +60,15 @@ export const dynamicCode: JsRule = {
           value !== undefined
             ? `${name} runs ${decoded ? 'a decoded' : 'a literal'} string as code: ${preview(value, 120)}`
             : `${name} runs code computed at run time${decoderName && DECODERS.test(decoderName) ? ` (decoded with ${decoderName})` : ''}.`,
+        // `Function('a', 'return a.' + k)` factories (core-js, template engines) are common;
+        // eval of unknown input is rarer; decoded input is what loaders do.
         severity:
           decoded || (decoderName && DECODERS.test(decoderName))
             ? 'high'
-            : value !== undefined
+            : value !== undefined || name === 'Function' || TIMERS.has(name)
               ? 'low'
               : 'medium',
+        confidence: decoded ? 'high' : value !== undefined || name === 'Function' ? 'low' : 'medium',
         category: decoded ? 'obfuscation' : undefined,
         evidence: { callee: name, decoded: value !== undefined ? preview(value, 400) : undefined },
       });

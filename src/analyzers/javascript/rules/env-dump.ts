@@ -21,7 +21,7 @@ export const envDump: JsRule = {
     id: 'JS-003',
     name: 'environment-dump',
     category: 'credential-theft',
-    severity: 'high',
+    severity: 'medium',
     confidence: 'medium',
     description:
       'Code serialises or enumerates the whole `process.env` (JSON.stringify, Object.entries, for-in, sent as a value).',
@@ -42,9 +42,14 @@ export const envDump: JsRule = {
         const idx = name === 'Object.assign' ? 1 : 0;
         if (!isProcessEnv(ctx, node.arguments[idx])) return;
         ctx.facts.capabilities.add('env-dump');
+        // Serialising the environment is rarely needed; enumerating or copying it is common
+        // (filters, child-process env). Whether it leaves the machine is JS-010's job.
+        const serialises = /stringify|inspect|Buffer\.from/.test(name);
         ctx.report({
           node,
-          message: `Collects every environment variable with ${name}(process.env).`,
+          message: `${serialises ? 'Serialises' : 'Enumerates'} every environment variable with ${name}(process.env).`,
+          severity: serialises ? 'medium' : 'low',
+          confidence: serialises ? 'medium' : 'low',
           evidence: { via: name },
         });
       },
@@ -54,6 +59,8 @@ export const envDump: JsRule = {
         ctx.report({
           node,
           message: 'Iterates over every environment variable (for...in process.env).',
+          severity: 'low',
+          confidence: 'low',
           evidence: { via: 'for-in' },
         });
       },
@@ -64,6 +71,8 @@ export const envDump: JsRule = {
         ctx.report({
           node,
           message: 'Puts the whole process.env into an object (a payload).',
+          severity: 'medium',
+          confidence: 'low',
           evidence: { via: 'property' },
         });
       },

@@ -1,3 +1,4 @@
+import { matchEndpoints } from '../../text/iocs.js';
 import type { RuleContext } from '../engine.js';
 import type { Node } from '../parse.js';
 
@@ -50,6 +51,23 @@ export const NETWORK_CALLS = new Set([
   'undici.request',
   'undici.fetch',
   'navigator.sendBeacon',
+  '$.ajax',
+  '$.get',
+  '$.post',
+  '$.getJSON',
+  'jQuery.ajax',
+  'jQuery.post',
+  'discord.js.WebhookClient',
+  'ws.WebSocket',
+  'socket.io-client',
+  'socket.io-client.io',
+  'node-fetch.default',
+  'axios.default',
+  'axios.put',
+  'axios.create',
+  'got.get',
+  'phin',
+  'undici.Client',
 ]);
 
 /** System fingerprint sources used by recon/dependency-confusion beacons. */
@@ -130,4 +148,18 @@ export function isOutermostString(ctx: RuleContext, node: Node): boolean {
   )
     return false;
   return true;
+}
+
+const IPV4_HOST = /^(?:\d{1,3}\.){3}\d{1,3}$/;
+
+/**
+ * Whether a download location is one legitimate installers do not use: a raw public IP,
+ * plain HTTP to a remote host, or an exfiltration-grade host (paste, file-drop, tunnel...).
+ */
+export function isShadyLocation(value: string | undefined): boolean {
+  if (!value) return false;
+  if (IPV4_HOST.test(value)) return !/^(127|10|0)\./.test(value) && !/^192\.168\./.test(value);
+  if (/^http:\/\//i.test(value) && !/^http:\/\/(localhost|127\.|\[::1\]|0\.0\.0\.0)/i.test(value))
+    return true;
+  return matchEndpoints(value).some((m) => m.kind !== 'geo-ip');
 }

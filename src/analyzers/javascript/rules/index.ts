@@ -1,4 +1,5 @@
 import type { JsRule } from '../engine.js';
+import { downloadToDisk } from './download-to-disk.js';
 import { downloadExecute } from './dropper.js';
 import { dynamicCode } from './dynamic-code.js';
 import { encodedPayload } from './encoded-payload.js';
@@ -8,6 +9,10 @@ import { networkAccess } from './network.js';
 import { obfuscation } from './obfuscation.js';
 import { processExec } from './process-exec.js';
 import { systemRecon } from './recon.js';
+import { reconBeacon } from './recon-beacon.js';
+import { remoteCode } from './remote-code.js';
+import { scriptDropper } from './script-dropper.js';
+import { secretExfiltration } from './secret-exfiltration.js';
 import { sensitiveFile } from './sensitive-file.js';
 
 /** Every JavaScript rule; the engine runs them all in one traversal per file. */
@@ -22,4 +27,9 @@ export const JS_RULES: JsRule[] = [
   systemRecon,
   obfuscation,
   downloadExecute,
+  secretExfiltration,
+  reconBeacon,
+  remoteCode,
+  downloadToDisk,
+  scriptDropper,
 ];

