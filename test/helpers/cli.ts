@@ -1,6 +1,7 @@
 /**
  * Runs the built CLI (`node bin/beagle.js`) as a child process. `ensureBuilt()` rebuilds `dist/`
- * when any source file is newer than it, so `vitest run test/cli` works without `npm test`.
+ * when any source file is newer than it, so `vitest run test/cli` works without `npm test`
+ * (set BEAGLE_TEST_NO_BUILD=1 to test the dist/ as it is).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -22,6 +23,7 @@ function newestMtime(dir: string, ext: RegExp): number {
 
 /** Builds dist/ (serialised across test files with flock) when it is missing or stale. */
 export function ensureBuilt(): void {
+  if (process.env.BEAGLE_TEST_NO_BUILD) return;
   const main = path.join(REPO_ROOT, 'dist/cli/main.js');
   const stale = () =>
     !existsSync(main) ||
