@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningIndex, startIndex } from '../../src/service/index.js';
+import {
+  BENIGN_INDEX,
+  FakeRegistries,
+  getJson,
+  stealerIndex,
+  tempDir,
+  testConfig,
+  waitFor,
+} from './helpers.js';
+
+describe('beagle index (embedded SQLite): feed -> queue -> worker -> store -> API', () => {
+  let reg: FakeRegistries;
+  let tmp: ReturnType<typeof tempDir>;
+  let running: RunningIndex | undefined;
+
+  beforeEach(async () => {
+    reg = await new FakeRegistries().start();
+    tmp = tempDir();
+  });
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+    await reg.stop();
+    tmp.cleanup();
+  });
+
+  it('turns _changes into stored verdicts served by the API', async () => {
+    const now = Date.now();
+    await reg.publish({
+      name: 'left-pad-ok',
+      version: '1.0.0',
+      files: { 'index.js': BENIGN_INDEX },
+      publishedAt: now - 60_000,
+    });
+    await reg.publish({
+      name: 'colors-helper-x',
+      version: '2.1.0',
+      files: { 'index.js': stealerIndex('collect.evil-exfil.xyz') },
+      scripts: { postinstall: 'node index.js' },
+      publishedAt: now - 30_000,
+      publisher: 'mallory',
+    });
+    await reg.publish({
+      name: '@scope/thing',
+      version: '0.0.1',
+      files: { 'index.js': BENIGN_INDEX },
+      publishedAt: now - 10_000,
+    });
+    running = await startIndex(testConfig(reg, `sqlite:${tmp.dir}/index.db`), {
+      watch: true,
+      work: true,
+      serve: true,
+    });
+    const api = running.url!;
+    await waitFor(async () => (await running!.backend.queue.counts()).done === 3 || undefined);
+
+    const bad = await getJson(`${api}/api/v1/packages/npm/colors-helper-x/2.1.0`);
+    expect(bad.status).toBe('scanned');
+    expect(bad.verdict).toBe('malicious');
+    expect(bad.findings.length).toBeGreaterThan(0);
+    expect(bad.publisher).toBe('mallory');
+    expect(bad.latencyMs).toBeGreaterThanOrEqual(30_000);
+    expect(bad.iocs.join(' ')).toContain('evil-exfil.xyz');
+
+    const good = await getJson(`${api}/api/v1/packages/npm/left-pad-ok/1.0.0`);
+    expect(good.verdict).toBe('clean');
+    const scoped = await getJson(`${api}/api/v1/packages/npm/@scope/thing/0.0.1`);
+    expect(scoped.name).toBe('@scope/thing');
+    const versions = await getJson(`${api}/api/v1/packages/npm/@scope/thing`);
+    expect(versions.versions.map((v: any) => v.version)).toEqual(['0.0.1']);
+
+    const search = await getJson(`${api}/api/v1/search?q=colors`);
+    expect(search.total).toBe(1);
+    const recent = await getJson(`${api}/api/v1/detections/recent`);
+    expect(recent.detections.map((d: any) => d.name)).toEqual(['colors-helper-x']);
+
+    const stats = await getJson(`${api}/api/v1/stats?interval=week`);
+    expect(stats.totals.npm).toBe(1);
+    expect(
+      stats.buckets.some(
+        (b: any) => b.ecosystem === 'npm' && b.count === 1 && /^\d{4}-W\d\d$/.test(b.period),
+      ),
+    ).toBe(true);
+
+    const iocs = await getJson(`${api}/api/v1/iocs`);
+    expect(iocs.iocs.some((i: any) => i.value.includes('evil-exfil.xyz'))).toBe(true);
+
+    const osv = await getJson(`${api}/api/v1/osv`);
+    expect(osv).toHaveLength(1);
+    expect(osv[0].affected[0].package).toMatchObject({ ecosystem: 'npm', name: 'colors-helper-x' });
+    expect(osv[0].affected[0].versions).toEqual(['2.1.0']);
+    const one = await getJson(`${api}/api/v1/osv/${osv[0].id}.json`);
+    expect(one.id).toBe(osv[0].id);
+
+    const metrics = await (await fetch(`${api}/metrics`)).text();
+    expect(metrics).toMatch(/beagle_scans_total\{ecosystem="npm",verdict="malicious"\} 1/);
+    expect(metrics).toMatch(/beagle_queue_jobs\{state="done"\} 3/);
+    const health = await getJson(`${api}/health`);
+    expect(health.status).toBe('ok');
+  });
+
+  it('answers bad requests with 4xx and a reason, never a stack', async () => {
+    running = await startIndex(testConfig(reg, `sqlite:${tmp.dir}/index.db`), {
+      watch: false,
+      work: false,
+      serve: true,
+    });
+    const api = running.url!;
+    const cases: Array<[string, number]> = [
+      ['/api/v1/packages/rubygems/rails/7.0.0', 400],
+      ['/api/v1/packages/npm/nope/1.0.0', 404],
+      ['/api/v1/search?limit=100000', 400],
+      ['/api/v1/stats?interval=century', 400],
+      ['/api/v1/stats?from=yesterday-ish', 400],
+      ['/api/v1/iocs/packages', 400],
+      ['/api/v1/osv/not-an-id', 400],
+      ['/api/v1/campaigns/C-0000000000', 404],
+      ['/nowhere', 404],
+    ];
+    for (const [path, code] of cases) {
+      const res = await fetch(`${api}${path}`);
+      expect(res.status, path).toBe(code);
+      const body = (await res.json()) as { message?: unknown };
+      expect(typeof body.message, path).toBe('string');
+      expect(JSON.stringify(body)).not.toMatch(/\bat .*\.(?:js|ts):\d+/);
+    }
+    // An internal failure (database closed under the server) is a bare 500.
+    await running.backend.db.close();
+    const res = await fetch(`${api}/api/v1/search?q=x`);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ error: 'internal', message: 'internal error' });
+  });
+});
