@@ -161,6 +161,7 @@ export class PgDb extends PgTx {
   constructor(connectionString: string, schema: string, poolSize = 10) {
     const pool = new pg.Pool({
       connectionString,
+      application_name: `beagle:${schema}`,
       max: poolSize,
       types: PG_TYPES,
       options: `-c search_path=${schema}`,
@@ -174,6 +175,12 @@ export class PgDb extends PgTx {
   override async tx<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A connection killed while checked out emits 'error' on the client: without a listener
+    // that would crash the process; the failing query rejects and the caller retries.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const out = await fn(new PgTx(client, this.schema));
@@ -187,6 +194,7 @@ export class PgDb extends PgTx {
       }
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -41,6 +41,7 @@ export class PgBossQueue implements JobQueue {
     this.queue = options.queueName ?? 'beagle-scan';
     this.boss = new PgBoss({
       connectionString: options.connectionString,
+      application_name: `beagle:${options.bossSchema}`,
       schema: options.bossSchema,
       max: 4,
       supervise: true,
