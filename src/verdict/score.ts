@@ -1,8 +1,26 @@
 import type { Category, ExecutionContext, Finding, Severity, VerdictResult } from '../core/types.js';
 
-const SEVERITY_POINTS: Record<Severity, number> = { info: 0, low: 4, medium: 12, high: 30, critical: 55 };
-const CONFIDENCE_FACTOR = { low: 0.5, medium: 0.8, high: 1 } as const;
-const CONTEXT_FACTOR: Record<ExecutionContext, number> = {
+/**
+ * Scoring (documented in docs/scoring.md):
+ *  1. every finding is worth severity x confidence x context points;
+ *  2. findings of one category add with diminishing returns (1, 1/4, 1/9...), so fifty
+ *     `child_process` calls in a build tool count about as much as two;
+ *  3. capability categories (process execution, network, install scripts, recon, packaging)
+ *     together contribute at most CAPABILITY_CAP points: capabilities alone never make a package
+ *     suspicious, what it does with them does;
+ *  4. the sum maps to 0-100 with 100 * (1 - e^(-raw/70));
+ *  5. evidence chains (a source->sink flow, secrets and network in the same install-time file,
+ *     obfuscated install code...) set floors. None keys on a package name, hash or path.
+ */
+export const SEVERITY_POINTS: Record<Severity, number> = {
+  info: 0,
+  low: 4,
+  medium: 12,
+  high: 30,
+  critical: 55,
+};
+export const CONFIDENCE_FACTOR = { low: 0.5, medium: 0.8, high: 1 } as const;
+export const CONTEXT_FACTOR: Record<ExecutionContext, number> = {
   install: 1.5,
   startup: 1.5,
   import: 1.2,
@@ -10,6 +28,14 @@ const CONTEXT_FACTOR: Record<ExecutionContext, number> = {
   runtime: 0.8,
   unknown: 0.8,
 };
+export const CAPABILITY_CATEGORIES: Category[] = [
+  'execution',
+  'network',
+  'install-script',
+  'recon',
+  'packaging',
+];
+export const CAPABILITY_CAP = 20;
 
 /** Categories that are harmful by themselves (not mere capabilities). */
 const HARMFUL: Category[] = [
@@ -28,7 +54,7 @@ export const MALICIOUS_AT = 70;
 export const SUSPICIOUS_AT = 30;
 
 /** A combination of evidence that together means more than its parts. */
-interface Chain {
+export interface Chain {
   id: string;
   /** Score floor when the chain holds. */
   floor: number;
@@ -36,12 +62,26 @@ interface Chain {
   holds(f: Finding[]): boolean;
 }
 
+const rank = (s: Severity) => SEVERITY_POINTS[s];
 const early = (f: Finding) => f.context === 'install' || f.context === 'import' || f.context === 'startup';
+const atInstall = (f: Finding) => f.context === 'install' || f.context === 'startup';
 const has = (fs: Finding[], pred: (f: Finding) => boolean) => fs.some(pred);
-const cat =
-  (c: Category, minSeverity: Severity = 'low') =>
-  (f: Finding) =>
-    f.category === c && SEVERITY_POINTS[f.severity] >= SEVERITY_POINTS[minSeverity];
+const atLeast = (f: Finding, s: Severity) => rank(f.severity) >= rank(s);
+const isNetwork = (f: Finding) =>
+  f.category === 'network' || f.category === 'exfiltration' || f.ruleId === 'JS-002';
+
+/** Some file holds findings matching every predicate. */
+function sameFile(fs: Finding[], ...preds: Array<(f: Finding) => boolean>): boolean {
+  const byFile = new Map<string, Finding[]>();
+  for (const f of fs) {
+    if (!f.file) continue;
+    const list = byFile.get(f.file) ?? [];
+    list.push(f);
+    byFile.set(f.file, list);
+  }
+  for (const list of byFile.values()) if (preds.every((p) => list.some(p))) return true;
+  return false;
+}
 
 /**
  * The combinations that make a package malicious, not just capable. Each is documented in
@@ -55,43 +95,77 @@ export const CHAINS: Chain[] = [
     holds: (fs) => has(fs, (f) => f.category === 'known-malware'),
   },
   {
-    id: 'secrets-leave',
+    id: 'secret-flow',
     floor: 90,
-    reason: 'reads secrets and sends data over the network',
+    reason: 'secrets flow into a network request (data-flow traced)',
+    holds: (fs) => has(fs, (f) => f.ruleId === 'JS-010' && atLeast(f, 'critical')),
+  },
+  {
+    id: 'remote-code',
+    floor: 90,
+    reason: 'runs code fetched from the network',
+    holds: (fs) => has(fs, (f) => f.ruleId === 'JS-012'),
+  },
+  {
+    id: 'secrets-leave',
+    floor: 85,
+    reason: 'one early-running file reads secrets and uses the network',
     holds: (fs) =>
-      has(fs, (f) => cat('credential-theft', 'medium')(f)) &&
-      has(fs, (f) => f.category === 'exfiltration' || f.category === 'network' || f.ruleId === 'JS-002'),
+      sameFile(
+        fs,
+        (f) => f.category === 'credential-theft' && atLeast(f, 'high') && early(f),
+        (f) => isNetwork(f) && early(f),
+      ),
+  },
+  {
+    id: 'host-data-flow',
+    floor: 80,
+    reason: 'host fingerprints flow into a network request at install/import time',
+    holds: (fs) => has(fs, (f) => f.ruleId === 'JS-011' && atLeast(f, 'medium') && early(f)),
   },
   {
     id: 'install-beacon',
-    floor: 80,
-    reason: 'collects host fingerprints and contacts the network at install/import time',
+    floor: 75,
+    reason: 'an install-time file collects host fingerprints and contacts the network',
     holds: (fs) =>
-      has(fs, (f) => f.category === 'recon' && early(f)) &&
-      has(fs, (f) => (f.category === 'network' || f.category === 'exfiltration') && early(f)),
+      sameFile(
+        fs,
+        (f) => f.category === 'recon' && atInstall(f),
+        (f) => isNetwork(f) && atInstall(f),
+      ),
   },
   {
     id: 'exfil-endpoint-early',
     floor: 75,
     reason: 'code that runs at install/import talks to an exfiltration-grade endpoint',
-    holds: (fs) =>
-      has(
-        fs,
-        (f) =>
-          f.category === 'exfiltration' && SEVERITY_POINTS[f.severity] >= SEVERITY_POINTS.high && early(f),
-      ),
+    holds: (fs) => has(fs, (f) => f.category === 'exfiltration' && atLeast(f, 'high') && early(f)),
   },
   {
     id: 'install-dropper',
     floor: 85,
-    reason: 'downloads and runs code at install time',
+    reason: 'downloads or drops and runs code at install/import time',
+    holds: (fs) =>
+      has(
+        fs,
+        (f) => (f.category === 'dropper' || f.category === 'backdoor') && atLeast(f, 'high') && early(f),
+      ),
+  },
+  {
+    id: 'harmful-early',
+    floor: 80,
+    reason: 'destructive, persistence, credential-harvesting or mining behaviour at install/import time',
     holds: (fs) =>
       has(
         fs,
         (f) =>
-          (f.category === 'dropper' || f.category === 'backdoor') &&
-          SEVERITY_POINTS[f.severity] >= SEVERITY_POINTS.high &&
-          early(f),
+          (f.category === 'destruction' ||
+            f.category === 'persistence' ||
+            f.category === 'miner' ||
+            f.category === 'protestware' ||
+            f.category === 'credential-theft') &&
+          atLeast(f, 'high') &&
+          f.confidence !== 'low' &&
+          atInstall(f),
       ),
   },
   {
@@ -99,33 +173,52 @@ export const CHAINS: Chain[] = [
     floor: 75,
     reason: 'obfuscated or encoded code that executes',
     holds: (fs) =>
-      has(fs, (f) => f.category === 'obfuscation' && SEVERITY_POINTS[f.severity] >= SEVERITY_POINTS.high) &&
-      has(fs, (f) => f.category === 'execution' || f.ruleId === 'JS-005' || f.category === 'dropper'),
+      sameFile(
+        fs,
+        (f) => f.category === 'obfuscation' && atLeast(f, 'high') && f.confidence !== 'low',
+        (f) => f.category === 'execution' || f.ruleId === 'JS-005' || f.category === 'dropper',
+      ),
+  },
+  {
+    id: 'obfuscated-install',
+    floor: 75,
+    reason: 'obfuscated code runs at install time',
+    holds: (fs) =>
+      has(
+        fs,
+        (f) => f.category === 'obfuscation' && atLeast(f, 'high') && f.confidence === 'high' && atInstall(f),
+      ),
   },
 ];
 
 /**
- * Combines findings into a verdict. Scores add with diminishing returns per rule, weighted by
- * severity, confidence and when the code runs; chains of evidence set floors. Suppressed
+ * Combines findings into a verdict. Scores add with diminishing returns per category, weighted
+ * by severity, confidence and when the code runs; chains of evidence set floors. Suppressed
  * findings do not count.
  */
 export function computeVerdict(findings: Finding[]): VerdictResult {
   const active = findings.filter((f) => !f.suppressed);
-  const perRule = new Map<string, number[]>();
+  const perCategory = new Map<Category, number[]>();
   for (const f of active) {
     const pts = SEVERITY_POINTS[f.severity] * CONFIDENCE_FACTOR[f.confidence] * CONTEXT_FACTOR[f.context];
-    const list = perRule.get(f.ruleId) ?? [];
+    if (pts === 0) continue;
+    const list = perCategory.get(f.category) ?? [];
     list.push(pts);
-    perRule.set(f.ruleId, list);
+    perCategory.set(f.category, list);
   }
   let raw = 0;
-  for (const pts of perRule.values()) {
+  let capability = 0;
+  for (const [category, pts] of perCategory) {
     pts.sort((a, b) => b - a);
-    // the strongest finding of a rule counts fully, repeats add less and less
+    // the strongest finding of a category counts fully, repeats add less and less
+    let sum = 0;
     pts.forEach((p, i) => {
-      raw += p / (i + 1) ** 2;
+      sum += p / (i + 1) ** 2;
     });
+    if (CAPABILITY_CATEGORIES.includes(category)) capability += sum;
+    else raw += sum;
   }
+  raw += Math.min(capability, CAPABILITY_CAP);
   let score = Math.round(100 * (1 - Math.exp(-raw / 70)));
   const reasons: string[] = [];
   for (const chain of CHAINS) {
@@ -138,7 +231,11 @@ export function computeVerdict(findings: Finding[]): VerdictResult {
   const harmful = categories.filter((c) => HARMFUL.includes(c));
   const ordered = [...harmful, ...categories.filter((c) => !harmful.includes(c))];
   const top = [...active]
-    .sort((a, b) => SEVERITY_POINTS[b.severity] - SEVERITY_POINTS[a.severity])
+    .sort(
+      (a, b) =>
+        SEVERITY_POINTS[b.severity] * CONFIDENCE_FACTOR[b.confidence] -
+        SEVERITY_POINTS[a.severity] * CONFIDENCE_FACTOR[a.confidence],
+    )
     .filter((f) => SEVERITY_POINTS[f.severity] >= SEVERITY_POINTS.medium)
     .slice(0, 3);
   for (const f of top)

@@ -38,7 +38,9 @@ const MAX_SOURCES = 6;
 const MAX_DEPTH = 30;
 
 const SECRET_ENV =
-  /TOKEN|SECRET|PASSW|PASSWD|API_?KEY|PRIVATE|CREDENTIAL|AUTH|SESSION|COOKIE|AWS_|NPM_|GITHUB_|GH_|SLACK|DISCORD/i;
+  /TOKEN|SECRET|PASSW(OR)?D|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|_AUTH\b|^AUTH|SESSION|COOKIE|WEBHOOK/i;
+/** npm's own config variables (`npm_config_proxy`, `npm_package_version`) are settings, not secrets. */
+const NOT_SECRET_ENV = /^npm_(config|package|lifecycle|node|execpath)_(?!.*(_auth|token|password))/i;
 const SECRET_COMMANDS =
   /\b(gh\s+auth\s+token|git\s+config\s+[^|;&]*(credential|token|password)|npm\s+(config\s+get|token)|aws\s+(configure|sts)|security\s+find-(generic|internet)-password|printenv|cat\s+[^|;&]*\.(npmrc|ssh|aws|git-credentials|env)\b)/i;
 const STRONG_FINGERPRINT = new Set(['os.hostname', 'os.userInfo', 'os.networkInterfaces']);
@@ -69,7 +71,7 @@ export function describeTaint(t: Taint): string {
 
 /** Whether an env var name looks like it holds a credential. */
 export function isSecretEnvName(name: string): boolean {
-  return SECRET_ENV.test(name);
+  return SECRET_ENV.test(name) && !NOT_SECRET_ENV.test(name);
 }
 
 export type SinkKind = 'network' | 'dns' | 'code' | 'exec' | 'file-write';

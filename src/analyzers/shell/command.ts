@@ -1,5 +1,6 @@
 import { parse as parseShell } from 'shell-quote';
 import type { Category, Severity } from '../../core/types.js';
+import { matchSensitivePaths } from '../text/sensitive.js';
 
 /** One dangerous technique recognised in a shell command line. */
 export interface CommandTechnique {
@@ -15,7 +16,12 @@ export interface CommandTechnique {
     | 'network-tool'
     | 'exfil-env'
     | 'destructive'
-    | 'persistence';
+    | 'persistence'
+    | 'credential-access'
+    | 'exfil-command-output'
+    | 'secret-tool'
+    | 'worm-publish'
+    | 'miner';
   category: Category;
   severity: Severity;
   description: string;
@@ -169,7 +175,7 @@ export function analyzeCommand(command: string): CommandTechnique[] {
       add({
         id: 'inline-code',
         category: 'execution',
-        severity: 'medium',
+        severity: 'low',
         description: `runs inline ${first} code from the command line`,
         match: words.join(' ').slice(0, 200),
       });
@@ -268,6 +274,15 @@ export function analyzeCommand(command: string): CommandTechnique[] {
         match: words.join(' '),
       });
     }
+    if (first === 'shred' && args.some((a) => /^(~|\$HOME|\/)/.test(a))) {
+      add({
+        id: 'destructive',
+        category: 'destruction',
+        severity: 'critical',
+        description: 'shreds files in the home or root folder',
+        match: words.join(' '),
+      });
+    }
     if (first === 'crontab' || (first === 'systemctl' && args.includes('enable'))) {
       add({
         id: 'persistence',
@@ -277,6 +292,77 @@ export function analyzeCommand(command: string): CommandTechnique[] {
         match: words.join(' ').slice(0, 200),
       });
     }
+  }
+  // Reading credential stores: `cat ~/.npmrc`, `find ~/.ssh | xargs cat`, `tar ~/.aws`.
+  for (const w of tokens.map(word)) {
+    if (!w || w.length > 300) continue;
+    const m = matchSensitivePaths(w.replace(/^\$HOME|^~/, '/home/u'))[0];
+    if (m && m.severity !== 'low') {
+      add({
+        id: 'credential-access',
+        category: 'credential-theft',
+        severity: 'high',
+        description: `touches ${m.kind} (${w})`,
+        match: w,
+      });
+      break;
+    }
+  }
+  // Command output sent to the network: `nslookup \`hostname\`.x`, `curl x/$(whoami)`.
+  const exfilOut =
+    /\b(nslookup|dig|host|ping|curl|wget|nc|ncat|telnet)\b[^|;&\n]*?(\$\([^)]*\)|`[^`]*`)/.exec(command);
+  if (exfilOut) {
+    add({
+      id: 'exfil-command-output',
+      category: 'exfiltration',
+      severity: 'critical',
+      description: `sends command output (${exfilOut[2]}) to a remote host with ${exfilOut[1]}${/nslookup|dig|host|ping/.test(exfilOut[1]!) ? ' (DNS exfiltration)' : ''}`,
+      match: exfilOut[0].slice(0, 200),
+    });
+  }
+  const secretTool =
+    /\b(trufflehog|gitleaks|gh\s+auth\s+token|npm\s+token\s+(list|create)|security\s+find-generic-password)\b/i.exec(
+      command,
+    );
+  if (secretTool) {
+    add({
+      id: 'secret-tool',
+      category: 'credential-theft',
+      severity: 'high',
+      description: `runs a secret-harvesting command (${secretTool[1]})`,
+      match: secretTool[0],
+    });
+  }
+  if (/\bnpm\s+publish\b/.test(command)) {
+    add({
+      id: 'worm-publish',
+      category: 'persistence',
+      severity: 'high',
+      description: 'publishes an npm package (worms republish other packages with a stolen token)',
+      match: /\bnpm\s+publish\b[^;&|]*/.exec(command)![0],
+    });
+  }
+  const persist =
+    />>?\s*["']?(?:~|\$HOME|\$\{HOME\})?[^\s"']*(\.bashrc|\.zshrc|\.profile|\.bash_profile|authorized_keys|\/etc\/cron[^\s]*|LaunchAgents\/[^\s]*|\/etc\/systemd\/[^\s]*|\/etc\/rc\.local)/.exec(
+      command,
+    );
+  if (persist) {
+    add({
+      id: 'persistence',
+      category: 'persistence',
+      severity: 'high',
+      description: `writes to ${persist[1]} (runs again at every login/boot)`,
+      match: persist[0],
+    });
+  }
+  if (/\bxmrig\b|stratum\+(tcp|ssl):\/\//i.test(command)) {
+    add({
+      id: 'miner',
+      category: 'miner',
+      severity: 'critical',
+      description: 'starts a cryptocurrency miner',
+      match: /\bxmrig\b[^;&|]*|stratum\+(tcp|ssl):\/\/\S+/i.exec(command)![0],
+    });
   }
   if (/\/dev\/(tcp|udp)\/[^\s/]+\/\d+/.test(command)) {
     add({
@@ -312,4 +398,43 @@ export function analyzeCommand(command: string): CommandTechnique[] {
     }
   }
   return found;
+}
+
+/** The inline program of `node -e CODE` / `node -p CODE` in a command line, if any. */
+export function inlineNodeCode(command: string): string | undefined {
+  let tokens: Token[];
+  try {
+    tokens = parseShell(command, (k) => `$${k}`) as Token[];
+  } catch {
+    return undefined;
+  }
+  for (const { words } of simpleCommands(tokens)) {
+    const first = words[0] ? base(words[0]) : '';
+    if (first !== 'node' && first !== 'nodejs' && first !== 'bun') continue;
+    const i = words.findIndex(
+      (w) => w === '-e' || w === '--eval' || w === '-p' || w === '--print' || w === '-pe',
+    );
+    if (i >= 0 && words[i + 1]) return words[i + 1];
+  }
+  return undefined;
+}
+
+/** Script files a command runs with node (`node x.js`, `node ./lib/y`), resolved or not. */
+export function nodeScriptArguments(command: string): string[] {
+  let tokens: Token[];
+  try {
+    tokens = parseShell(command, (k) => `$${k}`) as Token[];
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const { words } of simpleCommands(tokens)) {
+    const args = words.filter((w) => !/^\w+=/.test(w));
+    const first = args[0] ? base(args[0]) : '';
+    if (first !== 'node' && first !== 'nodejs') continue;
+    if (args.some((a) => /^-(e|p|pe|-eval|-print)$/.test(a))) continue;
+    const script = args.slice(1).find((a) => !a.startsWith('-'));
+    if (script && /^[\w./@-]+$/.test(script) && !script.includes('$')) out.push(script);
+  }
+  return out;
 }

@@ -32,7 +32,8 @@ export const downloadToDisk: JsRule = {
       ctx.report({
         node,
         message: `Writes data fetched from the network (${sources.map((s) => s.what).join(', ')}) to ${sink.target ?? 'a file'}.`,
-        severity: risky ? 'high' : undefined,
+        // Without a risky source or target this is what every binary installer does: a capability.
+        severity: risky ? 'high' : 'low',
         confidence: shady ? 'high' : undefined,
         evidence: { ...flowEvidence(ctx, node, sink, sources), target: sink.target },
       });
