@@ -48,7 +48,7 @@ export const jndiLookup: JavaRule = {
         const target = knownString(call.args[0]);
         if (!target || !REMOTE_JNDI.test(target)) return;
         // Exploit kits (JNDIExploit) carry the command Base64-encoded in the name: show it.
-        const encoded = /\/Base64\/([A-Za-z0-9+/=_-]{8,})/i.exec(target)?.[1];
+        const encoded = /\/Base64\/([A-Za-z0-9+/=_-]{4,})/i.exec(target)?.[1];
         const decoded = encoded ? printable(decodeBase64(encoded) ?? Buffer.alloc(0)) : undefined;
         ctx.report({
           at: m,

@@ -1,6 +1,6 @@
 import type { JavaRule } from '../engine.js';
 import { knownString } from '../interpret.js';
-import { java, renderCall, taintOf } from './helpers.js';
+import { isFileWrite, isNetworkRead, java, renderCall, taintOf } from './helpers.js';
 
 /** Flags System.load/loadLibrary: native code that runs with the JVM's privileges. */
 export const nativeLoad: JavaRule = {
@@ -29,7 +29,9 @@ export const nativeLoad: JavaRule = {
         )
           return;
         const taint = taintOf(call.args[0]);
-        const bad = taint.has('network') || taint.has('decoded') || taint.has('decrypted');
+        // A library written from a download in the same method is as bad as one decoded from bytes.
+        const dropped = m.summary.calls.some(isNetworkRead) && m.summary.calls.some(isFileWrite);
+        const bad = dropped || taint.has('network') || taint.has('decoded') || taint.has('decrypted');
         const lib = knownString(call.args[0]);
         ctx.report({
           at: m,
