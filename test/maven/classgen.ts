@@ -69,7 +69,12 @@ function method(pool: Pool, name: string, code: Buffer, maxStack: number): Buffe
 }
 
 /** A class file for `internalName` with empty static methods and, optionally, ldc'd strings. */
-export function classBytes(internalName: string, methodNames: string[], strings: string[] = []): Buffer {
+export function classBytes(
+  internalName: string,
+  methodNames: string[],
+  strings: string[] = [],
+  stringsMethod = 'strings',
+): Buffer {
   const pool = new Pool();
   const thisClass = pool.cls(internalName);
   const superClass = pool.cls('java/lang/Object');
@@ -81,7 +86,7 @@ export function classBytes(internalName: string, methodNames: string[], strings:
       code.push(0x13, i >> 8, i & 0xff, 0x57); // ldc_w #i; pop
     }
     code.push(0xb1);
-    methods.push(method(pool, 'strings', Buffer.from(code), 1));
+    methods.push(method(pool, stringsMethod, Buffer.from(code), 1));
   }
   return Buffer.concat([
     u4(0xcafebabe),

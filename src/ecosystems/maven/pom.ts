@@ -34,8 +34,10 @@ export interface PomModel {
   dependencies: Array<{ groupId?: string; artifactId?: string; version?: string; scope?: string }>;
 }
 
+// Attributes matter: Ant targets inside antrun configurations are written as attributes.
 const parser = new XMLParser({
-  ignoreAttributes: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
   removeNSPrefix: true,
   parseTagValue: false,
   trimValues: true,
@@ -52,6 +54,7 @@ function asArray(v: unknown): unknown[] {
 function text(v: unknown): string | undefined {
   if (typeof v === 'string') return v.trim() || undefined;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v && typeof v === 'object' && '#text' in v) return text((v as Node)['#text']);
   return undefined;
 }
 
