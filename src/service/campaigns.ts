@@ -63,7 +63,17 @@ export interface Campaign {
   categories: string[];
   firstSeen: number;
   lastSeen: number;
-  members: Array<{ ecosystem: string; name: string; version: string; verdict: string; score: number }>;
+  members: Array<{
+    ecosystem: string;
+    name: string;
+    version: string;
+    verdict: string;
+    score: number;
+    categories: string[];
+    publisher: string | null;
+    scannedAt: number;
+    latencyMs: number | null;
+  }>;
   /** Shared traits that tie the members together, strongest first. */
   links: ClusterLink[];
   sharedIocs: string[];
@@ -320,6 +330,10 @@ export function clusterCampaigns(
           version: m.version,
           verdict: m.verdict,
           score: m.score,
+          categories: m.categories,
+          publisher: m.publisher,
+          scannedAt: m.scannedAt,
+          latencyMs: m.latencyMs,
         })),
       links: [...links.values()].sort((a, b) => order[a.kind] - order[b.kind]).slice(0, 50),
       sharedIocs: [...iocCount.entries()]

@@ -67,6 +67,7 @@ export interface ClusterInput {
   categories: Category[];
   publisher: string | null;
   scannedAt: number;
+  latencyMs: number | null;
   iocs: string[];
   tlsh: Array<{ file: string; tlsh: string }>;
 }
@@ -227,7 +228,11 @@ export class Store {
     to?: number;
     ecosystem?: Ecosystem;
     verdict: 'malicious' | 'suspicious';
-  }): Promise<{ buckets: StatsBucket[]; totals: Record<string, number> }> {
+  }): Promise<{
+    buckets: StatsBucket[];
+    series: Array<{ period: string; ecosystem: Ecosystem; count: number }>;
+    totals: Record<string, number>;
+  }> {
     const params: unknown[] = [opts.verdict];
     let w = 'v.verdict = ?';
     if (opts.from !== undefined) {
@@ -250,6 +255,22 @@ export class Store {
        WHERE ${w} GROUP BY v.ecosystem, c.category, (v.scanned_at / 86400000)`,
       params,
     );
+    const dayRows = await this.db.all<R>(
+      `SELECT v.ecosystem AS ecosystem, (v.scanned_at / 86400000) AS day, COUNT(*) AS n
+       FROM verdicts v WHERE ${w} GROUP BY v.ecosystem, (v.scanned_at / 86400000)`,
+      params,
+    );
+    const seriesMap = new Map<string, { period: string; ecosystem: Ecosystem; count: number }>();
+    for (const r of dayRows) {
+      const period = periodLabel(Math.floor(Number(r.day)) * 86_400_000, opts.interval);
+      const key = `${period}\0${r.ecosystem}`;
+      const b = seriesMap.get(key) ?? { period, ecosystem: r.ecosystem, count: 0 };
+      b.count += Number(r.n);
+      seriesMap.set(key, b);
+    }
+    const series = [...seriesMap.values()].sort(
+      (a, b) => a.period.localeCompare(b.period) || a.ecosystem.localeCompare(b.ecosystem),
+    );
     const totalsRows = await this.db.all<R>(
       `SELECT v.ecosystem AS ecosystem, COUNT(*) AS n FROM verdicts v WHERE ${w} GROUP BY v.ecosystem`,
       params,
@@ -270,7 +291,7 @@ export class Store {
     );
     const totals: Record<string, number> = {};
     for (const r of totalsRows) totals[r.ecosystem] = Number(r.n);
-    return { buckets, totals };
+    return { buckets, series, totals };
   }
 
   /** Detection latency (publish -> stored verdict) percentiles per ecosystem and per day. */
@@ -404,6 +425,7 @@ export class Store {
         categories: JSON.parse(r.categories),
         publisher: r.publisher ?? null,
         scannedAt: Number(r.scanned_at),
+        latencyMs: r.latency_ms ?? null,
         iocs: [],
         tlsh: [],
       });

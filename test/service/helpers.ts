@@ -134,7 +134,7 @@ export class FakeRegistries {
       name: v.name,
       version: v.version,
       scripts: v.scripts ?? {},
-      _npmUser: { name: v.publisher ?? 'someone' },
+      _npmUser: { name: v.publisher ?? `${v.name.replace(/\W/g, '')}-author` },
       dist: {
         tarball: `${this.url}/npm/-/${file}`,
         integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}`,
