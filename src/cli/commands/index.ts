@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerAudit } from './audit.js';
+import { registerDb } from './db.js';
 import { registerIndexService } from './index-service.js';
 import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
@@ -17,4 +19,6 @@ export const COMMANDS: CommandRegistrar[] = [
   registerWatch,
   registerWorker,
   registerServe,
+  registerAudit,
+  registerDb,
 ];
