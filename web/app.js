@@ -365,7 +365,7 @@ function findingView(f) {
     ),
     h('div', {}, f.message),
     f.snippet ? h('pre', { class: 'snippet' }, f.snippet) : null,
-    f.iocs && f.iocs.length
+    f.iocs?.length
       ? h(
           'div',
           {},

@@ -7,7 +7,8 @@ export interface IndexConfig {
   database: string;
   /** PostgreSQL schema for Beagle's tables (pg-boss uses `<schema>_boss`). */
   pgSchema: string;
-  registries: Record<Ecosystem, string>;
+  /** Registry base URL per ecosystem; unset: the scanner's default (and .npmrc / pip.conf / settings.xml). */
+  registries: Partial<Record<Ecosystem, string>> & { npm: string };
   feeds: {
     npm: { enabled: boolean; changesUrl: string; since: string; batchSize: number; lookbackHours: number };
     pypi: { enabled: boolean; xmlrpcUrl: string; rssUrls: string[]; since: string; batchSize: number };
@@ -35,11 +36,7 @@ export function defaultConfig(): IndexConfig {
   return {
     database: 'sqlite:beagle-index.db',
     pgSchema: 'beagle',
-    registries: {
-      npm: 'https://registry.npmjs.org/',
-      pypi: 'https://pypi.org/',
-      maven: 'https://repo1.maven.org/maven2/',
-    },
+    registries: { npm: 'https://registry.npmjs.org/' },
     feeds: {
       npm: {
         enabled: true,

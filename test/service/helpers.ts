@@ -155,7 +155,8 @@ export class FakeRegistries {
     if (u.pathname === '/npm/_changes') {
       this.hits.changes++;
       const sinceRaw = u.searchParams.get('since') ?? '0';
-      const since = sinceRaw === 'now' ? this.seq : Number(sinceRaw);
+      const head = this.changes.reduce((m, c) => Math.max(m, c.seq), 0);
+      const since = sinceRaw === 'now' ? head : Number(sinceRaw);
       const limit = Number(u.searchParams.get('limit') ?? '1000');
       const results = this.changes.filter((c) => c.seq > since).slice(0, limit);
       const last = results.length ? results[results.length - 1]!.seq : since;

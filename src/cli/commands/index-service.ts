@@ -31,8 +31,11 @@ export function addIndexOptions(
   if (parts.watch || parts.work) {
     cmd
       .option('--npm-registry <url>', 'npm registry for packuments and tarballs', d.registries.npm)
-      .option('--pypi-registry <url>', 'PyPI index base URL', d.registries.pypi)
-      .option('--maven-registry <url>', 'Maven repository base URL', d.registries.maven)
+      .option(
+        '--pypi-registry <url>',
+        'PyPI index URL (default: the scanner default, https://pypi.org/simple/)',
+      )
+      .option('--maven-registry <url>', 'Maven repository URL (default: the scanner default, Maven Central)')
       .option('--timeout <ms>', 'network timeout per request', int, d.worker.timeoutMs);
   }
   if (parts.watch) {
