@@ -8,7 +8,13 @@ import { INTEL_RULES } from '../intel/rules.js';
 /** The one catalogue of every rule Beagle can report, by stable id. */
 export function allRules(): RuleMeta[] {
   const byId = new Map<string, RuleMeta>();
-  for (const r of [...ARCHIVE_RULES, INTEGRITY_MISMATCH, SUSPICIOUS_ENDPOINT, ...ANALYZER_RULES, ...INTEL_RULES]) {
+  for (const r of [
+    ...ARCHIVE_RULES,
+    INTEGRITY_MISMATCH,
+    SUSPICIOUS_ENDPOINT,
+    ...ANALYZER_RULES,
+    ...INTEL_RULES,
+  ]) {
     if (!byId.has(r.id)) byId.set(r.id, r);
   }
   return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
