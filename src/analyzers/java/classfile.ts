@@ -191,6 +191,7 @@ export function decodeModifiedUtf8(b: Buffer): string {
 
 /** The constant pool with typed accessors; index 0 and the second slot of longs/doubles are empty. */
 export class ConstantPool {
+  private readonly refs = new Map<number, MemberRef>();
   constructor(readonly entries: Array<CpEntry | undefined>) {}
 
   get size(): number {
@@ -221,6 +222,14 @@ export class ConstantPool {
 
   /** A Fieldref/Methodref/InterfaceMethodref as owner.name:descriptor. */
   memberRef(i: number): MemberRef {
+    const hit = this.refs.get(i);
+    if (hit) return hit;
+    const ref = this.readMemberRef(i);
+    this.refs.set(i, ref);
+    return ref;
+  }
+
+  private readMemberRef(i: number): MemberRef {
     const e = this.entries[i];
     if (!e || (e.tag !== CP.Fieldref && e.tag !== CP.Methodref && e.tag !== CP.InterfaceMethodref))
       throw new ClassFormatError(`constant #${i} is not a member reference`);
@@ -492,16 +501,33 @@ export function parseClassFile(data: Buffer): ClassFile {
 
 /** The source line of a bytecode offset, from the LineNumberTable when present. */
 export function lineAt(code: CodeAttribute, pc: number): number | undefined {
+  const lines = code.lines;
+  let lo = 0;
+  let hi = lines.length - 1;
   let line: number | undefined;
-  for (const [start, l] of code.lines) {
-    if (start > pc) break;
-    line = l;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (lines[mid]![0] <= pc) {
+      line = lines[mid]![1];
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
   return line;
 }
 
 /** Number of argument slots a method descriptor pops (longs/doubles count once: Beagle's stack holds values, not slots). */
+const argCache = new Map<string, string[]>();
+
 export function argumentTypes(descriptor: string): string[] {
+  let hit = argCache.get(descriptor);
+  if (!hit) {
+    hit = parseArgumentTypes(descriptor);
+    if (argCache.size < 50_000) argCache.set(descriptor, hit);
+  }
+  return hit;
+}
+
+function parseArgumentTypes(descriptor: string): string[] {
   const out: string[] = [];
   let i = descriptor.indexOf('(') + 1;
   while (i > 0 && i < descriptor.length && descriptor[i] !== ')') {

@@ -17,6 +17,7 @@ import { type FindingInput, makeFinding } from '../../rules/finding.js';
 import {
   ACC_STATIC,
   type ClassFile,
+  lineAt,
   type MemberInfo,
   parseClassFile,
   returnType,
@@ -300,10 +301,5 @@ export function runJavaRules(pkg: PackageContext, jar: JarModel, rules: JavaRule
 }
 
 function lineFor(m: MethodUnit, pc: number): number | undefined {
-  let line: number | undefined;
-  for (const [start, l] of m.method.code!.lines) {
-    if (start > pc) break;
-    line = l;
-  }
-  return line;
+  return lineAt(m.method.code!, pc);
 }

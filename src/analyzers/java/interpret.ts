@@ -56,6 +56,8 @@ export interface Value {
   src?: Taint[];
   /** `owner.name` of the call that produced the value. */
   from?: string;
+  /** Derived from an array or string element (what XOR decryption loops work on). */
+  el?: boolean;
 }
 
 export interface CallSite {
@@ -338,7 +340,6 @@ export function interpretMethod(cls: ClassFile, method: MemberInfo, env: Interpr
   const snapshots = new Map<number, Value[]>();
   let stack: Value[] = [];
   let afterJump = false;
-  const fromElement = new WeakSet<Value>();
 
   const pop = (): Value => stack.pop() ?? { t: 'Ljava/lang/Object;' };
   const push = (v: Value) => {
@@ -399,10 +400,7 @@ export function interpretMethod(cls: ClassFile, method: MemberInfo, env: Interpr
         const elem = op === 0x32 && arr.t.startsWith('[') ? arr.t.slice(1) : ARRAY_LOAD_TYPES[op]!;
         v = unknown(elem, arr.src);
       }
-      if (op !== 0x32) {
-        v = { ...v };
-        fromElement.add(v);
-      }
+      if (op !== 0x32) v = { ...v, el: true };
       push(v);
     } else if ((op >= 0x36 && op <= 0x3a) || (op >= 0x3b && op <= 0x4e)) {
       locals[localIndex(ins)] = pop();
@@ -481,11 +479,11 @@ export function interpretMethod(cls: ClassFile, method: MemberInfo, env: Interpr
       const a = pop();
       const kind = op >= 0x78 ? ['I', 'J'][(op - 0x78) % 2]! : ['I', 'J', 'F', 'D'][(op - 0x60) % 4]!;
       if (op === OP.ixor || op === OP.lxor) {
-        if (fromElement.has(a) || fromElement.has(b)) summary.xorOnElements++;
+        if (a.el || b.el) summary.xorOnElements++;
       }
       const n = kind === 'I' && a.n !== undefined && b.n !== undefined ? intOp(op, a.n, b.n) : undefined;
       const v: Value = n !== undefined ? int(n) : unknown(kind, mergeSrc(a, b));
-      if (fromElement.has(a) || fromElement.has(b)) fromElement.add(v);
+      if (a.el || b.el) v.el = true;
       push(v);
     } else if (op >= 0x74 && op <= 0x77) {
       const a = pop();
@@ -503,7 +501,7 @@ export function interpretMethod(cls: ClassFile, method: MemberInfo, env: Interpr
           to === 'B' ? (a.n << 24) >> 24 : to === 'C' ? a.n & 0xffff : to === 'S' ? (a.n << 16) >> 16 : a.n;
         v = { t: to === 'B' || to === 'C' || to === 'S' ? 'I' : to, n };
       } else v = unknown(to === 'B' || to === 'C' || to === 'S' ? 'I' : to, a.src);
-      if (fromElement.has(a)) fromElement.add(v);
+      if (a.el) v.el = true;
       push(v);
     } else if (op >= 0x94 && op <= 0x98) {
       popN(2);
@@ -742,8 +740,8 @@ function modelCall(call: CallSite, env: InterpretEnv, emit: Emit): Value | undef
         }
         return tainted();
       case 'charAt':
-        if (s !== undefined && a0?.n !== undefined) return int(s.charCodeAt(a0.n) || 0);
-        return tainted();
+        if (s !== undefined && a0?.n !== undefined) return { ...int(s.charCodeAt(a0.n) || 0), el: true };
+        return { ...tainted(), el: true };
       case 'getBytes':
         if (s !== undefined) {
           const bytes = Buffer.from(s, 'utf8');
