@@ -35,7 +35,7 @@ export const CAPABILITY_CATEGORIES: Category[] = [
   'recon',
   'packaging',
 ];
-export const CAPABILITY_CAP = 20;
+export const CAPABILITY_CAP = 15;
 
 /** Categories that are harmful by themselves (not mere capabilities). */
 const HARMFUL: Category[] = [
@@ -167,6 +167,12 @@ export const CHAINS: Chain[] = [
           f.confidence !== 'low' &&
           atInstall(f),
       ),
+  },
+  {
+    id: 'typosquat-install',
+    floor: 70,
+    reason: 'imitates a popular package name and runs code at install',
+    holds: (fs) => has(fs, (f) => f.category === 'typosquat' && atLeast(f, 'high') && atInstall(f)),
   },
   {
     id: 'obfuscated-exec',

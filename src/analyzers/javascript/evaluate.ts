@@ -66,6 +66,7 @@ function decodeBuffer(value: string, encoding: string | undefined): string | und
  */
 export class Evaluator {
   private readonly cache = new WeakMap<Node, Value | null>();
+  private readonly qualified = new WeakMap<Node, string | null>();
   private depth = 0;
 
   constructor(private readonly ctx: RuleContext) {}
@@ -315,6 +316,18 @@ export class Evaluator {
    */
   qualify(node: Node | undefined | null, depth = 0): string | undefined {
     if (!node || depth > 8) return undefined;
+    if (depth === 0) {
+      // Rules ask for the same callee many times; resolve it once, at its first use.
+      const hit = this.qualified.get(node);
+      if (hit !== undefined) return hit ?? undefined;
+      const q = this.qualifyUncached(node, 0);
+      this.qualified.set(node, q ?? null);
+      return q;
+    }
+    return this.qualifyUncached(node, depth);
+  }
+
+  private qualifyUncached(node: Node, depth: number): string | undefined {
     switch (node.type) {
       case 'Identifier': {
         const b = this.ctx.lookup(node.name);

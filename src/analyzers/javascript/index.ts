@@ -86,22 +86,12 @@ function attachReanalysis(ctx: RuleContext, rules: JsRule[], pkg: PackageContext
   ctx.reanalyze = (code: string, node: Node) => {
     const parsed = parseJavaScript(code, `${ctx.file.path}#decoded`);
     if (!parsed.ast || parsed.recovered) return;
-    const origin = {
-      line: (node.loc?.start.line as number | undefined) ?? lineOfOffset(ctx.source, node.start),
-      column: ((node.loc?.start.column as number | undefined) ?? 0) + 1,
-      snippet: ctx.snippetOf(node),
-    };
+    const origin = ctx.where(node);
     const inner = new RuleContext(ctx.file, code, pkg, ctx.fileContext, depth, origin);
     attachReanalysis(inner, rules, pkg, depth + 1);
     runRules(parsed.ast, rules, inner);
     ctx.findings.push(...inner.findings);
   };
-}
-
-function lineOfOffset(source: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < source.length; i++) if (source.charCodeAt(i) === 10) line++;
-  return line;
 }
 
 /**

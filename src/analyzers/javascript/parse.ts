@@ -27,7 +27,8 @@ const MODULE_HINT = /\b(?:import|export)\b/;
 
 function meriyah(source: string, module: boolean, jsx: boolean): Node {
   const options = {
-    loc: true,
+    // Lines are computed from offsets only for reported nodes: no per-node loc objects.
+    loc: false,
     ranges: true,
     jsx,
     next: true,
@@ -90,7 +91,7 @@ export function parseJavaScript(source: string, path: string): ParseResult {
 
 function looseFallback(source: string, error: string | undefined): ParseResult {
   try {
-    const ast = acornLooseParse(source, { ecmaVersion: 'latest', locations: true, sourceType: 'module' });
+    const ast = acornLooseParse(source, { ecmaVersion: 'latest', locations: false, sourceType: 'module' });
     return { ast: ast as unknown as Node, parser: 'acorn-loose', error, recovered: true };
   } catch (err) {
     return { error: error ?? (err as Error).message, recovered: true };

@@ -108,7 +108,7 @@ export class TaintTracker {
   constructor(private readonly ctx: RuleContext) {}
 
   private line(node: Node): number {
-    return node.loc?.start.line ?? 1;
+    return this.ctx.lineOf(node.start ?? 0).line;
   }
 
   private src(kind: TaintKind, what: string, node: Node): Taint {

@@ -5,6 +5,7 @@ import {
   lifecycleScripts,
   resolvePackagePath,
 } from '../../ecosystems/npm/contexts.js';
+import { popularIndex } from '../../intel/names.js';
 import { makeFinding } from '../../rules/finding.js';
 import { analyzeJavaScriptFile } from '../javascript/index.js';
 import { analyzeCommand, inlineNodeCode, nodeScriptArguments } from '../shell/command.js';
@@ -18,6 +19,7 @@ import {
   NPM_MANIFEST_RULES,
   REMOTE_DEPENDENCY,
   SCRIPT_TECHNIQUE,
+  TYPOSQUAT_INSTALL,
 } from './rules.js';
 
 export { NPM_MANIFEST_RULES };
@@ -135,6 +137,29 @@ export const npmManifestAnalyzer: Analyzer = {
           snippet: where.snippet,
         })),
       );
+    }
+
+    const installNames = INSTALL_SCRIPTS.filter((n) => scripts[n] && !n.includes('prepare'));
+    if (installNames.length > 0 && typeof manifest.name === 'string') {
+      let hit: ReturnType<ReturnType<typeof popularIndex>['check']>;
+      try {
+        hit = popularIndex('npm').check(manifest.name);
+      } catch {
+        hit = undefined; // no popularity snapshot shipped: skip the check
+      }
+      if (hit) {
+        findings.push(
+          makeFinding(TYPOSQUAT_INSTALL, {
+            file: 'package.json',
+            line: lineOfJsonKey(text, 'name'),
+            snippet: `"name": ${JSON.stringify(manifest.name)}`,
+            context: 'install',
+            message: `"${manifest.name}" imitates the popular package "${hit.target}" (${hit.technique}) and runs ${installNames.join(', ')} at install.`,
+            severity: hit.strong ? 'high' : 'medium',
+            evidence: { target: hit.target, technique: hit.technique, targetRank: hit.targetRank },
+          }),
+        );
+      }
     }
 
     const gyp = artifact.files.find((f) => f.path === 'binding.gyp');

@@ -113,7 +113,25 @@ export const INLINE_SCRIPT_CODE: RuleMeta = {
   references: ['https://docs.npmjs.com/cli/v10/using-npm/scripts'],
 };
 
+export const TYPOSQUAT_INSTALL: RuleMeta = {
+  ...npm,
+  id: 'NPM-008',
+  name: 'typosquat-with-install-script',
+  category: 'typosquat',
+  severity: 'high',
+  confidence: 'medium',
+  description:
+    "The package's own name imitates a popular package (transposed or swapped letters, affixes, scope tricks) and it runs code at install time.",
+  rationale:
+    'Typosquats catch mistyped `npm install` commands; the install script then runs on the victim without any import. Legitimate lookalike names rarely need install scripts.',
+  falsePositives:
+    'Forks and community builds named after the original (e.g. `-cli`/`-js` variants) that compile native code at install.',
+  example: '"name": "supports-cloor", "scripts": { "preinstall": "node index.js" }',
+  references: ['https://blog.phylum.io/typosquatting-campaign-targets-npm/'],
+};
+
 export const NPM_MANIFEST_RULES: RuleMeta[] = [
+  TYPOSQUAT_INSTALL,
   MISSING_INSTALL_FILE,
   INLINE_SCRIPT_CODE,
   INSTALL_SCRIPT,

@@ -64,7 +64,9 @@ export const downloadExecute: JsRule = {
         ctx.report({
           node: (exec ?? chmod)!,
           message: `Downloads (${calleeName(ctx, net)}${strong ? ` from ${shady[0]}` : ''}), writes a file (${calleeName(ctx, write)}) and ${exec ? `runs a process (${calleeName(ctx, exec)})` : 'makes it executable (chmod)'}.`,
-          severity: strong ? 'high' : 'medium',
+          // Without a raw-IP/plain-HTTP/exfil-grade source this is the binary-installer pattern
+          // (esbuild, chromedriver): a capability worth noting, not a verdict.
+          severity: strong ? 'high' : 'low',
           confidence: strong ? 'high' : hashing ? 'low' : 'medium',
           evidence: {
             network: calleeName(ctx, net),
