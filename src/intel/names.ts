@@ -35,13 +35,19 @@ const STRONG_RANK = 5_000;
 const MIN_EDIT_LENGTH = 5;
 
 const PREFIXES: Record<Ecosystem, string[]> = {
-  npm: ['node-', 'js-', 'nodejs-', 'npm-'],
+  npm: ['node-', 'node', 'js-', 'nodejs-', 'npm-'],
   pypi: ['python-', 'python3-', 'py-', 'py3-', 'pip-'],
   maven: [],
 };
 const SUFFIXES: Record<Ecosystem, string[]> = {
   npm: ['-js', '.js', 'js', '-node', '-nodejs', '-npm', '-lib', '-dev', '-official', '-cli', '-pkg'],
   pypi: ['-python', '-py', 'py', '-py3', '-lib', '-dev', '-official', '-sdk', '-pkg', '3'],
+  maven: [],
+};
+
+const REVERSE_SUFFIXES: Record<Ecosystem, string[]> = {
+  npm: ['.js', '-js', 'js'],
+  pypi: ['3', '-python'],
   maven: [],
 };
 
@@ -160,15 +166,20 @@ export class PopularIndex {
     if (ownScope && !this.scopes.has(ownScope)) {
       const rest = n.slice(n.indexOf('/') + 1);
       for (const s of this.scopes) {
+        const bare = withoutSeparators(ownScope);
+        const sBare = withoutSeparators(s);
         const sim =
           ownScope.startsWith(`${s}-`) ||
           ownScope === `${s}js` ||
           ownScope === `${s}-js` ||
-          (s.length >= 4 && damerauOne(ownScope, s) !== undefined);
+          (s.length >= 4 && damerauOne(ownScope, s) !== undefined) ||
+          (sBare.length >= 6 &&
+            bare !== sBare &&
+            (bare.startsWith(sBare) || damerauOne(bare, sBare) !== undefined));
         if (!sim) continue;
         const t = `@${s}/${rest}`;
         if (this.legit.has(t)) hits.push(this.hit(t, 'scope'));
-        else if (ownScope.startsWith(`${s}-`) || damerauOne(ownScope, s)) {
+        else {
           // the scope itself imitates a popular scope: report against its most popular package
           const first = this.list.names.find((x) => scopeOf(x.toLowerCase()) === s);
           if (first)
@@ -203,13 +214,15 @@ export class PopularIndex {
     const candidates: [string, SquatTechnique][] = [];
     for (const p of PREFIXES[eco]) if (n.startsWith(p)) candidates.push([n.slice(p.length), 'affix']);
     for (const s of SUFFIXES[eco]) if (n.endsWith(s)) candidates.push([n.slice(0, -s.length), 'affix']);
+    // the reverse: the popular name is this one plus an ecosystem suffix (`urllib` for `urllib3`)
+    for (const s of REVERSE_SUFFIXES[eco]) candidates.push([`${n}${s}`, 'affix']);
     if (n.length >= 5) {
       if (n.endsWith('s')) candidates.push([n.slice(0, -1), 'plural']);
       else candidates.push([`${n}s`, 'plural']);
     }
     for (const [t, technique] of candidates) {
       const r = this.rank.get(t);
-      if (r !== undefined && r <= TARGETS[eco] && t.length >= 3 && eligible(t))
+      if (r !== undefined && r <= TARGETS[eco] && t.length >= 2 && eligible(t))
         hits.push(this.hit(t, technique));
     }
     return best(hits);

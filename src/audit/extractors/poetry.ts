@@ -1,6 +1,6 @@
 import { parse } from 'smol-toml';
 import type { Dependency, Extraction, Extractor } from '../types.js';
-import { ExtractError, isObject, tomlArrayLines } from './util.js';
+import { devOnly, ExtractError, isObject, tomlArrayLines } from './util.js';
 
 export const poetryExtractor: Extractor = {
   id: 'poetry-lock',
@@ -18,24 +18,38 @@ export const poetryExtractor: Extractor = {
     const lines = tomlArrayLines(text, 'package');
     // direct dependencies from pyproject.toml, when it sits next to the lockfile
     const direct = new Set<string>();
+    const prodRoots: string[] = [];
+    const devRoots: string[] = [];
     const norm = (n: string) => n.toLowerCase().replace(/[-_.]+/g, '-');
     try {
       const py = await ctx.readSibling('pyproject.toml');
       if (py) {
         const p = parse(py) as Record<string, any>;
         const poetry = p.tool?.poetry ?? {};
-        for (const n of Object.keys(poetry.dependencies ?? {})) direct.add(norm(n));
-        for (const n of Object.keys(poetry['dev-dependencies'] ?? {})) direct.add(norm(n));
-        for (const g of Object.values(poetry.group ?? {}) as any[])
-          for (const n of Object.keys(g?.dependencies ?? {})) direct.add(norm(n));
+        for (const n of Object.keys(poetry.dependencies ?? {})) prodRoots.push(norm(n));
         for (const r of p.project?.dependencies ?? []) {
           const m = /^[A-Za-z0-9._-]+/.exec(String(r));
-          if (m) direct.add(norm(m[0]));
+          if (m) prodRoots.push(norm(m[0]));
         }
+        for (const n of Object.keys(poetry['dev-dependencies'] ?? {})) devRoots.push(norm(n));
+        for (const [g, v] of Object.entries(poetry.group ?? {}) as [string, any][])
+          for (const n of Object.keys(v?.dependencies ?? {}))
+            (g === 'main' ? prodRoots : devRoots).push(norm(n));
+        for (const n of [...prodRoots, ...devRoots]) direct.add(n);
       }
     } catch {
-      /* a broken pyproject only loses the direct marks */
+      /* a broken pyproject only loses the direct and dev marks */
     }
+    // Poetry >= 1.5 without `groups` records no dev flag: derive it from the graph
+    const edges = new Map<string, string[]>();
+    for (const p of doc.package as Record<string, any>[]) {
+      if (isObject(p) && typeof p.name === 'string')
+        edges.set(norm(p.name), Object.keys(isObject(p.dependencies) ? p.dependencies : {}).map(norm));
+    }
+    const graphDev =
+      prodRoots.length || devRoots.length
+        ? devOnly(prodRoots, devRoots, (n) => edges.get(n) ?? []).dev
+        : new Set<string>();
     const dependencies: Dependency[] = doc.package.map((p: Record<string, any>, i: number) => {
       if (!isObject(p) || typeof p.name !== 'string') throw new ExtractError(`package #${i + 1} has no name`);
       const dep: Dependency = {
@@ -48,6 +62,7 @@ export const poetryExtractor: Extractor = {
       };
       const groups: string[] | undefined = Array.isArray(p.groups) ? p.groups : undefined;
       if (p.category === 'dev' || (groups && !groups.includes('main'))) dep.dev = true;
+      else if (!groups && p.category === undefined && graphDev.has(norm(p.name))) dep.dev = true;
       if (p.optional === true) dep.optional = true;
       if (typeof p.markers === 'string') dep.qualifier = p.markers;
       else if (isObject(p.markers)) dep.qualifier = Object.values(p.markers).join(' or ');

@@ -121,7 +121,7 @@ export function npmSourceOf(resolved: string | undefined): DependencySource {
   if (/^https?:\/\//.test(resolved)) {
     if (/^https?:\/\/codeload\.github\.com\//.test(resolved)) return 'git';
     // tarballs of a registry follow `<registry>/<name>/-/<file>.tgz`
-    return /\/-\/[^/]+\.tgz(\?.*)?$/.test(resolved) ? 'registry' : 'url';
+    return /\/-\/[^/]+\.tgz([?#].*)?$/.test(resolved) ? 'registry' : 'url';
   }
   return 'registry';
 }

@@ -127,6 +127,19 @@ export const yarnBerryExtractor: Extractor = {
         if (id) nodes.get(id)!.optional = true;
       }
     } else warnings.push('no package.json next to yarn.lock: direct and dev dependencies are not marked');
-    return { file, format: 'yarn-berry', ecosystem: 'npm', dependencies: [...nodes.values()], warnings };
+    // a `patch:` entry is the same registry artifact as the entry it patches: report it once
+    const merged = new Map<string, Dependency>();
+    for (const d of nodes.values()) {
+      const k = `${d.name}@${d.version}@${d.source}@${d.resolved ?? ''}`;
+      const prev = merged.get(k);
+      if (!prev) {
+        merged.set(k, d);
+        continue;
+      }
+      prev.direct ||= d.direct;
+      prev.optional ||= d.optional;
+      if (!d.dev) delete prev.dev;
+    }
+    return { file, format: 'yarn-berry', ecosystem: 'npm', dependencies: [...merged.values()], warnings };
   },
 };

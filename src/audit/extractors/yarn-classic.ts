@@ -1,6 +1,10 @@
-import lockfile from '@yarnpkg/lockfile';
+import * as yarnLockfile from '@yarnpkg/lockfile';
 import type { Dependency, Extraction, Extractor } from '../types.js';
 import { devOnly, ExtractError, isObject, manifestRoots, npmSourceOf, splitAt } from './util.js';
+
+// CommonJS module: its functions are on the namespace under Node, on `.default` under some loaders
+const parseYarnV1: typeof yarnLockfile.parse =
+  (yarnLockfile as any).parse ?? (yarnLockfile as any).default.parse;
 
 /** `alias@npm:real@^1` -> the real name; `name@^1` -> name. */
 function patternName(pattern: string): { installName: string; realName: string; range: string } {
@@ -19,9 +23,9 @@ export const yarnClassicExtractor: Extractor = {
   matches: (b) => b === 'yarn.lock',
   sniff: (text) => !/^__metadata:/m.test(text),
   async extract(file, text, ctx): Promise<Extraction> {
-    let parsed: ReturnType<typeof lockfile.parse>;
+    let parsed: ReturnType<typeof yarnLockfile.parse>;
     try {
-      parsed = lockfile.parse(text);
+      parsed = parseYarnV1(text);
     } catch (err) {
       throw new ExtractError(`not a valid yarn v1 lockfile (${(err as Error).message})`);
     }
