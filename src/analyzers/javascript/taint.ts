@@ -350,7 +350,15 @@ export class TaintTracker {
     if (name && (NETWORK_CALLS.has(name) || FILE_READS.has(name) || PROCESS_EXEC.has(name))) {
       return this.call({ ...call, arguments: call.arguments.filter((a: Node) => !/Function/.test(a.type)) });
     }
-    if (callee?.type === 'MemberExpression') return this.taintOf(callee.object);
+    if (callee?.type === 'MemberExpression') {
+      const method = callee.computed ? undefined : callee.property?.name;
+      if (method === 'addEventListener' || method === 'on') {
+        const event = this.ctx.evaluateString(call.arguments?.[0]);
+        if (event && /^(keydown|keypress|keyup|input|submit|paste|copy)$/.test(event))
+          return this.src('browser-data', `${event} events`, call);
+      }
+      return this.taintOf(callee.object);
+    }
     return EMPTY;
   }
 
