@@ -190,3 +190,13 @@ describe('JAVA rules without a JDK', () => {
     expect(clean.rule('JAVA-019')).toHaveLength(0);
   });
 });
+
+describe.skipIf(!JDK)('string decryption folding', () => {
+  it('folds an XOR decryptor on its literal arguments and feeds the plain text to the rules', async () => {
+    const r = await jar(['fx/decrypt']);
+    const reflect = r.rule('JAVA-004').find((f) => f.evidence?.resolved === 'java.lang.Runtime');
+    expect(reflect?.severity).toBe('high');
+    const ioc = r.rule('NET-001').find((f) => f.iocs?.[0] === 'http://192.0.2.1/k');
+    expect(ioc?.evidence?.decodedFrom).toBe('decrypt');
+  });
+});

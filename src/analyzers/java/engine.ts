@@ -23,12 +23,15 @@ import {
   returnType,
   simpleName,
 } from './classfile.js';
+import { foldable, foldDecryptor } from './fold.js';
 import {
   type CallSite,
   type InterpretEnv,
   interpretMethod,
+  knownString,
   type MethodSummary,
   type StringUse,
+  type Value,
 } from './interpret.js';
 
 /** One parsed class of the artifact. */
@@ -155,6 +158,40 @@ function rootContext(unit: ClassUnit, m: MemberInfo): { context: ExecutionContex
 }
 
 const MAX_PROPAGATION_DEPTH = 3;
+const MAX_FOLDS = 2000;
+
+/** Concrete form of a fully known abstract value, for folding; undefined when not fully known. */
+function concrete(v: Value): string | number | { a: number[]; kind: string } | undefined {
+  const s = knownString(v);
+  if (s !== undefined) return s;
+  if (v.n !== undefined && v.t === 'I') return v.n;
+  if (v.arr && (v.t === '[B' || v.t === '[C')) {
+    if (v.arr.bytes) return { a: [...v.arr.bytes].map((b) => (b << 24) >> 24), kind: v.t };
+    const items = v.arr.items.map((i) => i?.n);
+    if (items.length > 0 && items.every((n) => n !== undefined)) return { a: items as number[], kind: v.t };
+  }
+  return undefined;
+}
+
+/** Folds calls to the jar's own decryption routines on constant arguments, with a cache and a cap. */
+function makeFolder(classes: ClassUnit[], decoders: Set<string>): InterpretEnv['fold'] {
+  const targets = new Map<string, { cls: ClassFile; method: MemberInfo }>();
+  for (const unit of classes)
+    for (const m of unit.cls.methods) {
+      const key = `${unit.cls.name}.${m.name}:${m.descriptor}`;
+      if (decoders.has(key) && foldable(m)) targets.set(key, { cls: unit.cls, method: m });
+    }
+  const cache = new Map<string, string | undefined>();
+  return (ref, args) => {
+    const target = targets.get(`${ref.owner}.${ref.name}:${ref.descriptor}`);
+    if (!target || cache.size >= MAX_FOLDS) return undefined;
+    const values = args.map(concrete);
+    if (values.some((v) => v === undefined)) return undefined;
+    const key = `${ref.owner}.${ref.name}:${JSON.stringify(values)}`;
+    if (!cache.has(key)) cache.set(key, foldDecryptor(target.cls, target.method, values as never[]));
+    return cache.get(key);
+  };
+}
 
 /** Parses and interprets every class, then assigns each method its execution context. */
 export function buildJarModel(files: ArtifactFile[]): JarModel {
@@ -217,13 +254,15 @@ export function buildJarModel(files: ArtifactFile[]): JarModel {
     for (const m of unit.methods)
       if (isDecoder(m.summary)) decoders.add(`${unit.cls.name}.${m.method.name}:${m.method.descriptor}`);
   }
-  // Second pass for callers of decoders, so decrypted values carry their provenance.
+  // Second pass for callers of decoders, so decrypted values carry their provenance and,
+  // where the routine is simple enough to fold, their plain text.
   if (decoders.size > 0) {
+    const fold = makeFolder(classes, decoders);
     for (const unit of classes) {
       const callsDecoder = unit.methods.some((m) =>
         m.summary.calls.some((c) => decoders.has(`${c.ref.owner}.${c.ref.name}:${c.ref.descriptor}`)),
       );
-      if (callsDecoder) unit.methods = interpretAll(unit, { statics: new Map(), decoders });
+      if (callsDecoder) unit.methods = interpretAll(unit, { statics: new Map(), decoders, fold });
     }
   }
 

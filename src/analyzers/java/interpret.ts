@@ -101,6 +101,8 @@ export interface InterpretEnv {
   statics: Map<string, Value>;
   /** Methods of this jar known to decrypt/decode strings (`owner.name:desc`). */
   decoders?: Set<string>;
+  /** Folds a call to one of the jar's decryption routines on constant arguments (see fold.ts). */
+  fold?: (ref: MemberRef, args: Value[]) => string | undefined;
 }
 
 const STRING = 'Ljava/lang/String;';
@@ -845,6 +847,11 @@ function modelCall(call: CallSite, env: InterpretEnv, emit: Emit): Value | undef
     return tainted('host');
   if (ref.owner === 'javax/crypto/Cipher' && ref.name === 'doFinal') return tainted('decrypted');
   if (env.decoders?.has(`${ref.owner}.${ref.name}:${ref.descriptor}`)) {
+    const plain = env.fold?.(ref, args);
+    if (plain !== undefined) {
+      emit(plain, call.pc, true, 'decrypt');
+      return str(plain, withTaint(src, 'decrypted'));
+    }
     return { t: ret, src: withTaint(src, 'decrypted'), from: key };
   }
 
