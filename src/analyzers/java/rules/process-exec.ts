@@ -1,6 +1,6 @@
 import { analyzeCommand, type CommandTechnique } from '../../shell/command.js';
-import type { JavaRule } from '../engine.js';
-import { commandText, knownString, type Value } from '../interpret.js';
+import type { JavaRule, MethodUnit } from '../engine.js';
+import { commandText, knownString, type StringUse, type Value } from '../interpret.js';
 import { CONTEXT_PHRASE, isEarly, java, renderCall, taintOf } from './helpers.js';
 
 /** Flags Runtime.exec / ProcessBuilder, naming the command and the shell technique it uses. */
@@ -27,6 +27,31 @@ export const processExec: JavaRule = {
   },
   create(ctx) {
     return {
+      // Groovy compiles `"cmd".execute()` to a dynamic call site: the method name only appears in
+      // the class's $createCallSiteArray_1 table, never as an invoke instruction.
+      class(unit) {
+        const table = unit.methods.find((m) => m.method.name === '$createCallSiteArray_1');
+        if (!table || !table.summary.strings.some((s) => s.value === 'execute')) return;
+        let best: { m: MethodUnit; s: StringUse; t?: CommandTechnique } | undefined;
+        for (const m of unit.methods) {
+          if (m === table) continue;
+          for (const s of m.summary.strings) {
+            const t = analyzeCommand(s.value).find((x) => x.severity === 'high' || x.severity === 'critical');
+            if (t && !best?.t) best = { m, s, t };
+          }
+        }
+        const at = best?.m ?? unit.methods.find((m) => m.method.name === 'run') ?? table;
+        ctx.report({
+          at,
+          pc: best?.s.pc ?? 0,
+          code: best ? `${JSON.stringify(best.s.value.slice(0, 100))}.execute()` : 'callSite("execute")',
+          category: best?.t?.category ?? 'execution',
+          severity: best?.t?.severity ?? (isEarly(at.context) ? 'medium' : 'low'),
+          confidence: best?.t ? 'high' : 'low',
+          message: `Groovy code runs commands through String.execute()${best?.t ? `: ${best.t.description} (\`${best.s.value.slice(0, 100)}\`)` : ''}.`,
+          evidence: { language: 'groovy', command: best?.s.value },
+        });
+      },
       call(call, m) {
         const { owner, name } = call.ref;
         let command: Value | undefined;

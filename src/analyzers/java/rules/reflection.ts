@@ -32,9 +32,16 @@ export const reflectiveComputedName: JavaRule = {
           (owner === 'java/lang/Class' && name === 'forName') ||
           (owner === 'java/lang/ClassLoader' && name === 'loadClass');
         const isMember = owner === 'java/lang/Class' && /^get(Declared)?(Method|Field)$/.test(name);
-        if (!isForName && !isMember) return;
-        const arg = call.args[0];
-        const resolved = isForName ? knownString(arg) : call.result?.member;
+        // MethodHandles.Lookup.findStatic(Runtime.class, "exec", …): the invokedynamic-era reflection.
+        const isHandle =
+          owner === 'java/lang/invoke/MethodHandles$Lookup' && /^find(Static|Virtual|Special)$/.test(name);
+        if (!isForName && !isMember && !isHandle) return;
+        const arg = isHandle ? call.args[1] : call.args[0];
+        const resolved = isForName
+          ? knownString(arg)
+          : isHandle
+            ? `${call.args[0]?.cls ?? '?'}.${knownString(arg) ?? '?'}`
+            : call.result?.member;
         const taint = taintOf(arg);
         const hidden = taint.has('decoded') || taint.has('decrypted');
         const dangerous = resolved !== undefined && DANGEROUS.test(resolved);
