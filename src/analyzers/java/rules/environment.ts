@@ -9,7 +9,7 @@ export const environmentHarvest: JavaRule = {
     id: 'JAVA-005',
     name: 'java-environment-harvest',
     category: 'recon',
-    severity: 'medium',
+    severity: 'low',
     confidence: 'medium',
     description:
       'Bytecode reads the whole environment (System.getenv()) or variables that hold credentials (tokens, AWS/GitHub/NPM keys).',
