@@ -83,7 +83,7 @@ export function nameFindings(dep: NameCheckInput, options: HeuristicOptions): Fi
         ...where,
         message: `version ${dep.version} of "${dep.name}" is implausibly high for a package outside the popular set (a dependency-confusion pattern)`,
         evidence: { version: dep.version },
-        ...(internal ? { severity: 'critical' as const, confidence: 'high' as const } : {}),
+        ...(internal ? { confidence: 'high' as const } : {}),
       }),
     );
   }

@@ -51,6 +51,18 @@ const REVERSE_SUFFIXES: Record<Ecosystem, string[]> = {
   maven: [],
 };
 
+/** Scopes that act as a namespace (DefinitelyTyped, Babel...): a `@types-x` scope is never theirs. */
+const NAMESPACE_SCOPES = new Set([
+  'types',
+  'babel',
+  'typescript-eslint',
+  'aws-sdk',
+  'octokit',
+  'angular',
+  'google-cloud',
+  'azure',
+]);
+
 /** Characters that look alike, folded to one representative. */
 function fold(s: string): string {
   return s
@@ -159,7 +171,11 @@ export class PopularIndex {
         : withoutSeparators(t) === withoutSeparators(n)
           ? 'separator'
           : 'homoglyph';
-      hits.push(this.hit(t, technique));
+      const hit = this.hit(t, technique);
+      // a scoped name matching an unscoped popular one is usually its official successor, not a trick
+      if ((scoped && ownScope && !scopeOf(t)) || (technique === 'homoglyph' && n.length < 5))
+        hit.strong = false;
+      hits.push(hit);
     }
     if (hits.length) return best(hits);
     // 2. scope games: @types-x/y, @typess/y, @babeljs/core
@@ -168,24 +184,30 @@ export class PopularIndex {
       for (const s of this.scopes) {
         const bare = withoutSeparators(ownScope);
         const sBare = withoutSeparators(s);
-        const sim =
-          ownScope.startsWith(`${s}-`) ||
+        // a typo of the scope itself (@typess, @babeljs): suspicious whatever the package part
+        const typo =
           ownScope === `${s}js` ||
           ownScope === `${s}-js` ||
-          (s.length >= 4 && damerauOne(ownScope, s) !== undefined) ||
-          (sBare.length >= 6 &&
-            bare !== sBare &&
-            (bare.startsWith(sBare) || damerauOne(bare, sBare) !== undefined));
-        if (!sim) continue;
+          (s.length >= 5 && damerauOne(ownScope, s) !== undefined) ||
+          (sBare.length >= 6 && bare !== sBare && damerauOne(bare, sBare) !== undefined);
+        // an extended scope (@types-x, @typescript_eslinter) only when it copies a package of the real scope
+        const extended =
+          ownScope.startsWith(`${s}-`) || (sBare.length >= 6 && bare !== sBare && bare.startsWith(sBare));
+        if (!typo && !extended) continue;
         const t = `@${s}/${rest}`;
-        if (this.legit.has(t)) hits.push(this.hit(t, 'scope'));
-        else {
-          // the scope itself imitates a popular scope: report against its most popular package
+        const sameNameTarget = this.legit.has(t)
+          ? t
+          : this.list.names.find(
+              (x) => scopeOf(x.toLowerCase()) === s && x.toLowerCase().endsWith(`/${rest}`),
+            );
+        if (sameNameTarget) hits.push(this.hit(sameNameTarget.toLowerCase(), 'scope'));
+        else if (typo || (extended && (rest === s || this.rank.has(rest) || NAMESPACE_SCOPES.has(s)))) {
+          // the scope imitates a popular scope: report against its most popular package
           const first = this.list.names.find((x) => scopeOf(x.toLowerCase()) === s);
           if (first)
             hits.push({
               ...this.hit(first.toLowerCase(), 'scope'),
-              strong: (this.rank.get(first.toLowerCase()) ?? 1e9) <= STRONG_RANK,
+              strong: typo && (this.rank.get(first.toLowerCase()) ?? 1e9) <= STRONG_RANK,
             });
         }
       }

@@ -64,7 +64,7 @@ export const IMPLAUSIBLE_VERSION: RuleMeta = {
   analyzer: 'intel',
   ecosystems: ['npm', 'pypi', 'maven'],
   category: 'typosquat',
-  severity: 'high',
+  severity: 'critical',
   confidence: 'medium',
   description:
     'A pinned version is implausibly high (such as 99.0.0) for a package that is not a popular one.',
