@@ -23,6 +23,8 @@ export interface Binding {
   value?: Node;
   /** Where the binding happens (source offset) for "latest assignment before use". */
   at: number;
+  /** Enclosing function (start offset of its definition), -1 at module level. */
+  scope?: number;
 }
 
 /** A finding plus what the analyzer needs to place it in time. */
@@ -70,6 +72,8 @@ export class PyContext {
   readonly callsIn = new Map<string, Set<string>>();
   /** Enclosing function names of the node being visited (innermost last). */
   fnStack: string[] = [];
+  /** Start offsets of the enclosing function definitions, parallel to fnStack. */
+  scopeIds: number[] = [];
   /** Inside `if __name__ == '__main__':` (runs only as a script). */
   mainGuard = 0;
   private rule: RuleMeta | undefined;
@@ -103,14 +107,37 @@ export class PyContext {
 
   // ---- bindings ----
   bind(name: string, binding: Binding): void {
+    binding.scope ??= this.scopeIds[this.scopeIds.length - 1] ?? -1;
     let list = this.bindings.get(name);
     if (!list) this.bindings.set(name, (list = []));
     list.push(binding);
   }
 
-  /** The binding in force at `at` (latest plain binding before it, else the first one). */
-  lookup(name: string, at = Number.MAX_SAFE_INTEGER): Binding | undefined {
+  /** The function scope a node is in (start offset of the enclosing def), -1 at module level. */
+  scopeOf(node: Node): number {
+    for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p.startIndex;
+    return -1;
+  }
+
+  /**
+   * Bindings of a name visible from a node: those of its own function if it has any, else the
+   * module's, else (closures, class bodies) all of them.
+   */
+  bindingsFor(name: string, from?: Node): Binding[] | undefined {
     const list = this.bindings.get(name);
+    if (!list || !from || list.length === 1) return list;
+    let scope = this.scopeOf(from);
+    for (;;) {
+      const own = list.filter((b) => b.scope === scope);
+      if (own.length > 0) return own;
+      if (scope === -1) return list;
+      scope = -1;
+    }
+  }
+
+  /** The binding in force at `at` (latest plain binding before it, else the first one). */
+  lookup(name: string, at = Number.MAX_SAFE_INTEGER, from?: Node): Binding | undefined {
+    const list = this.bindingsFor(name, from);
     if (!list || list.length === 0) return undefined;
     let best: Binding | undefined;
     for (const b of list) if (b.kind !== 'augassign' && b.at < at) best = b;
@@ -349,7 +376,13 @@ function bindNode(ctx: PyContext, node: Node): void {
               ? p
               : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
           if (id?.type === 'identifier' && id.text !== 'self' && id.text !== 'cls') {
-            ctx.bind(id.text, { kind: 'param', fn: name, index, at: node.startIndex });
+            ctx.bind(id.text, {
+              kind: 'param',
+              fn: name,
+              index,
+              at: node.startIndex,
+              scope: node.startIndex,
+            });
           }
           if (id?.text !== 'self' && id?.text !== 'cls') index++;
         }
@@ -404,7 +437,6 @@ export function runPyRules(root: Node, rules: PyRule[], ctx: PyContext): void {
   };
   const deferred: Array<{ node: Node; fnStack: string[]; mainGuard: number }> = [];
 
-  const cursor = root.walk();
   const exits: Array<() => void> = [];
   // Iterative pre-order walk with explicit exit actions for scope tracking.
   const visit = (node: Node) => {
@@ -449,11 +481,11 @@ export function runPyRules(root: Node, rules: PyRule[], ctx: PyContext): void {
     }
   };
 
-  let depthExits: number[] = [];
   const enter = (node: Node): number => {
     let pushed = 0;
     if (FUNCTION_TYPES.has(node.type)) {
       ctx.fnStack.push(node.childForFieldName('name')?.text ?? '<fn>');
+      ctx.scopeIds.push(node.startIndex);
       pushed |= 1;
     }
     if (isMainGuard(node)) {
@@ -463,37 +495,28 @@ export function runPyRules(root: Node, rules: PyRule[], ctx: PyContext): void {
     return pushed;
   };
   const leave = (flags: number) => {
-    if (flags & 1) ctx.fnStack.pop();
+    if (flags & 1) {
+      ctx.fnStack.pop();
+      ctx.scopeIds.pop();
+    }
     if (flags & 2) ctx.mainGuard--;
   };
 
-  // cursor-based traversal
-  depthExits = [];
-  let node = cursor.currentNode;
-  visit(node);
-  depthExits.push(enter(node));
-  for (;;) {
-    if (cursor.gotoFirstChild()) {
-      node = cursor.currentNode;
-      visit(node);
-      depthExits.push(enter(node));
-      continue;
+  // Iterative pre-order walk (obfuscated code nests deeper than the JS stack allows).
+  const stack: Array<{ node: Node; flags: number; next: number }> = [];
+  visit(root);
+  stack.push({ node: root, flags: enter(root), next: 0 });
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const child = top.node.children[top.next++];
+    if (child) {
+      visit(child);
+      stack.push({ node: child, flags: enter(child), next: 0 });
+    } else {
+      leave(top.flags);
+      stack.pop();
     }
-    leave(depthExits.pop() ?? 0);
-    let moved = false;
-    while (!moved) {
-      if (cursor.gotoNextSibling()) {
-        node = cursor.currentNode;
-        visit(node);
-        depthExits.push(enter(node));
-        moved = true;
-      } else if (cursor.gotoParent()) {
-        leave(depthExits.pop() ?? 0);
-      } else break;
-    }
-    if (!moved) break;
   }
-  cursor.delete();
   for (const fn of exits) fn();
 
   // Close load-time calls transitively: a function called from one that runs at load runs too.

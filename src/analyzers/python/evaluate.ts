@@ -125,12 +125,21 @@ export class Evaluator {
   constructor(private readonly ctx: PyContext) {}
 
   // ---------------- names ----------------
+  private readonly qualifyMemo = new Map<number, string | undefined>();
+
   qualify(node: Node | null | undefined, guard = 0): string | undefined {
     if (!node || guard > 12) return undefined;
+    if (this.qualifyMemo.has(node.id)) return this.qualifyMemo.get(node.id);
+    const q = this.qualifyUncached(node, guard);
+    if (guard === 0) this.qualifyMemo.set(node.id, q);
+    return q;
+  }
+
+  private qualifyUncached(node: Node, guard: number): string | undefined {
     switch (node.type) {
       case 'identifier': {
         const name = node.text;
-        const b = this.ctx.lookup(name, node.startIndex);
+        const b = this.ctx.lookup(name, node.startIndex, node);
         if (b?.kind === 'import') return b.module;
         if (b?.kind === 'assign' && b.value) {
           const v = b.value;
@@ -263,10 +272,10 @@ export class Evaluator {
   private identifier(node: Node, env: Env | undefined): PyValue | undefined {
     const name = node.text;
     if (env?.has(name)) return env.get(name);
-    const list = this.ctx.bindings.get(name);
+    const list = this.ctx.bindingsFor(name, node);
     if (!list) return undefined;
     const at = node.startIndex;
-    const base = this.ctx.lookup(name, at);
+    const base = this.ctx.lookup(name, at, node);
     if (!base || base.kind !== 'assign' || !base.value) return undefined;
     let v = this.evaluate(base.value);
     if (v === undefined) return undefined;
@@ -594,7 +603,7 @@ export class Evaluator {
     }
     // A zero-argument lambda bound to a name: `get_url = lambda: ''.join(...)`.
     if (fnNode.type === 'identifier') {
-      const b = this.ctx.lookup(fnNode.text, node.startIndex);
+      const b = this.ctx.lookup(fnNode.text, node.startIndex, node);
       if (b?.kind === 'assign' && b.value?.type === 'lambda') {
         const params = b.value.childForFieldName('parameters');
         if (!params || params.namedChildCount === 0) return this.sub(b.value.childForFieldName('body'), env);
@@ -710,7 +719,7 @@ export class Evaluator {
   private taintNode(node: Node): Set<string> {
     switch (node.type) {
       case 'identifier': {
-        const list = this.ctx.bindings.get(node.text);
+        const list = this.ctx.bindingsFor(node.text, node);
         if (!list) return new Set();
         const out = new Set<string>();
         for (const b of list) {
@@ -776,7 +785,7 @@ export class Evaluator {
         }
         if (name && Object.hasOwn(DECODERS, name)) return this.union(args, ['decoded']);
         if (fn?.type === 'identifier') {
-          const b = this.ctx.lookup(fn.text, node.startIndex);
+          const b = this.ctx.lookup(fn.text, node.startIndex, node);
           if (b?.kind === 'def' && b.value) {
             // A local function returns what its return statements compute.
             const out = this.union(args);

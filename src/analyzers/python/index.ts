@@ -18,6 +18,7 @@ import { py } from './rules/helpers.js';
 import { PY_RULES } from './rules/index.js';
 
 const MAX_DECODE_DEPTH = 4;
+const TEST_PATH = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
 
 export const UNPARSEABLE_PYTHON: RuleMeta = {
   ...py,
@@ -88,13 +89,13 @@ export async function analyzePythonSource(
     path: file.path,
     findings: [],
     imports: [],
-    parsed: !!parsed.tree,
+    parsed: !!parsed.root,
     loadCalled: new Set(),
     callsIn: new Map(),
     externalCalls: [],
   };
-  if (!parsed.tree || parsed.errorRatio > 0.02) {
-    const partial = !!parsed.tree && parsed.errorRatio < 0.5;
+  if (!parsed.root || parsed.errorRatio > 0.02) {
+    const partial = !!parsed.root && parsed.errorRatio < 0.5;
     const f = makeFinding(UNPARSEABLE_PYTHON, {
       file: file.path,
       line: parsed.errorLine ?? 1,
@@ -108,20 +109,16 @@ export async function analyzePythonSource(
     for (const t of scanTextForIocs(file.path, source, context))
       out.findings.push({ finding: t, loadTime: true, weak: false });
   }
-  if (!parsed.tree) return out;
-  try {
-    const ctx = new PyContext(file, source, pkg, context);
-    attachReanalysis(ctx, rules, pkg, 1);
-    runPyRules(parsed.tree.rootNode, rules, ctx);
-    await Promise.all(ctx.pending);
-    out.findings.push(...ctx.findings);
-    out.imports = ctx.facts.imports;
-    out.loadCalled = ctx.loadCalled;
-    out.callsIn = ctx.callsIn;
-    out.externalCalls = ctx.externalLoadCalls();
-  } finally {
-    parsed.tree.delete();
-  }
+  if (!parsed.root) return out;
+  const ctx = new PyContext(file, source, pkg, context);
+  attachReanalysis(ctx, rules, pkg, 1);
+  runPyRules(parsed.root, rules, ctx);
+  await Promise.all(ctx.pending);
+  out.findings.push(...ctx.findings);
+  out.imports = ctx.facts.imports;
+  out.loadCalled = ctx.loadCalled;
+  out.callsIn = ctx.callsIn;
+  out.externalCalls = ctx.externalLoadCalls();
   return out;
 }
 
@@ -130,9 +127,8 @@ function attachReanalysis(ctx: PyContext, rules: PyRule[], pkg: PackageContext, 
   if (depth > MAX_DECODE_DEPTH) return;
   ctx.reanalyze = async (code: string, node: Node) => {
     const parsed = await parsePython(code);
-    if (!parsed.tree) return;
-    try {
-      if (parsed.errorRatio > 0.05) return;
+    if (!parsed.root || parsed.errorRatio > 0.05) return;
+    {
       const origin = {
         line: ctx.origin?.line ?? node.startPosition.row + 1,
         column: ctx.origin?.column ?? node.startPosition.column + 1,
@@ -141,11 +137,9 @@ function attachReanalysis(ctx: PyContext, rules: PyRule[], pkg: PackageContext, 
       };
       const inner = new PyContext(ctx.file, code, pkg, ctx.fileContext, depth, origin);
       attachReanalysis(inner, rules, pkg, depth + 1);
-      runPyRules(parsed.tree.rootNode, rules, inner);
+      runPyRules(parsed.root, rules, inner);
       await Promise.all(inner.pending);
       ctx.findings.push(...inner.findings);
-    } finally {
-      parsed.tree.delete();
     }
   };
 }
@@ -237,6 +231,9 @@ export const pythonAnalyzer: Analyzer = {
           f.loadTime = true;
         const context = finalContext(path, fileCtx, f);
         if (f.weak && context === 'runtime') continue;
+        // Test suites run only under a test runner: evidence there is weak unless it runs at load.
+        if (context === 'runtime' && TEST_PATH.test(path) && f.finding.severity !== 'info')
+          f.finding.severity = 'low';
         f.finding.context = context;
         findings.push(f.finding);
       }

@@ -58,7 +58,8 @@ export const credentialAccess: PyRule = {
     const { raw, stealer } = indicators();
     const calls = new Set(raw.stealerCalls);
     const checkText = (node: Node, text: string | undefined) => {
-      if (!text || text.length < 4 || text.length > 4096) return;
+      // Paths and names are short; prose (docstrings, messages) is not evidence of access.
+      if (!text || text.length < 4 || text.length > 300 || /\s\w+\s\w+\s\w+\s/.test(text)) return;
       for (const m of matchSensitivePaths(text)) note(m.kind, node, m.match);
       for (const s of stealer) {
         const m = s.re.exec(text);
@@ -67,7 +68,8 @@ export const credentialAccess: PyRule = {
     };
     return {
       string(node: Node) {
-        if (node.parent?.type === 'concatenated_string') return;
+        if (node.parent?.type === 'concatenated_string' || node.parent?.type === 'expression_statement')
+          return;
         checkText(node, textOf(ctx.evaluate(node)));
       },
       call(node: Node) {
@@ -102,7 +104,7 @@ export const credentialAccess: PyRule = {
         if (kinds.size === 0) return;
         const list = [...kinds.entries()];
         const stealerOnly = list.filter(([k]) => STEALER_KINDS.test(k));
-        const strong = stealerOnly.length > 0 || list.length >= 3;
+        const strong = (stealerOnly.length > 0 && list.length >= 2) || list.length >= 3;
         const first = (stealerOnly[0] ?? list[0])!;
         const loadTime = list.some(([, v]) => v.loadTime);
         ctx.findings.length; // keep ordering stable
@@ -117,7 +119,7 @@ export const credentialAccess: PyRule = {
           line: first[1].node.startPosition.row + 1,
           snippet: ctx.snippetOf(first[1].node),
           loadTime,
-          weak: !strong && list.length < 2,
+          weak: !strong,
           severity,
           message: `Names ${list.length} secret store${list.length > 1 ? 's' : ''}: ${list
             .map(([k]) => k)

@@ -7,6 +7,77 @@ import { DOWNLOAD_TO_DISK, NETWORK_CALLS, PROCESS_CALLS, preview, py } from './h
 
 const EXEC_EXT = /\.(exe|bat|cmd|vbs|vbe|ps1|scr|msi|hta|dll|sh|bin|jar|pyw?|apk|elf)\b/i;
 
+const GENERIC = new Set([
+  'f',
+  'r',
+  'fp',
+  'fh',
+  'file',
+  'out',
+  'resp',
+  'response',
+  'res',
+  'req',
+  'data',
+  'content',
+  'open',
+  'os',
+  'path',
+  'requests',
+  'urllib',
+  'request',
+  'self',
+  'url',
+  'write',
+  'read',
+  'wb',
+  'w',
+  'b',
+  'get',
+  'text',
+  'join',
+  'getenv',
+  'environ',
+  'sys',
+  'str',
+  'x',
+]);
+
+/** Names and strings that identify a download's destination (to link it to what is run later). */
+function destinationTokens(ctx: Parameters<PyRule['create']>[0], node: Node): Set<string> {
+  const tokens = new Set<string>();
+  const add = (n: Node | null | undefined) => {
+    if (!n) return;
+    for (const id of n.descendantsOfType('identifier'))
+      if (id && !GENERIC.has(id.text) && id.text.length > 1) tokens.add(id.text);
+    const v = ctx.evaluateString(n);
+    if (v && v.length >= 4 && !/^https?:/.test(v)) tokens.add(v.replace(/^%\w+%[\\/]*/, ''));
+  };
+  const { positional } = ctx.args(node);
+  add(positional[1]);
+  // `path, _ = urlretrieve(...)` / `p = download(...)`
+  for (let p = node.parent; p && p.type !== 'module' && p.type !== 'block'; p = p.parent) {
+    if (p.type === 'assignment') add(p.childForFieldName('left'));
+  }
+  // `with open(dest, 'wb') as f: f.write(r.content)` / `open(dest, 'wb').write(...)`
+  for (let p = node.parent; p && p.type !== 'module' && p.type !== 'function_definition'; p = p.parent) {
+    if (p.type === 'with_statement') {
+      for (const item of p.descendantsOfType('with_item')) {
+        const call =
+          item?.namedChildren[0]?.type === 'as_pattern'
+            ? item.namedChildren[0].namedChildren[0]
+            : item?.namedChildren[0];
+        if (call?.type === 'call') add(ctx.args(call).positional[0]);
+      }
+      break;
+    }
+  }
+  const fn = node.childForFieldName('function');
+  const recv = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+  if (recv?.type === 'call') add(ctx.args(recv).positional[0]);
+  return tokens;
+}
+
 export const downloadAndRun: PyRule = {
   meta: {
     ...py,
@@ -16,7 +87,7 @@ export const downloadAndRun: PyRule = {
     severity: 'critical',
     confidence: 'high',
     description:
-      'Code downloads a file to disk (urlretrieve, writing a response) and starts a program or opens a file in the same module.',
+      'Code downloads a file to disk (urlretrieve, writing a response) and then runs or opens that file.',
     rationale:
       'Download-then-execute is the classic dropper: the package carries no payload, so it passes review, and fetches an executable or script when installed or imported.',
     falsePositives:
@@ -25,46 +96,72 @@ export const downloadAndRun: PyRule = {
     references: ['https://attack.mitre.org/techniques/T1105/'],
   },
   create(ctx) {
-    let downloadTarget: string | undefined;
+    const downloads: Array<{ node: Node; tokens: Set<string>; target?: string }> = [];
+    const runs: Node[] = [];
+    const noteDownload = (node: Node) => {
+      ctx.capability('download', node);
+      const { positional } = ctx.args(node);
+      downloads.push({
+        node,
+        tokens: destinationTokens(ctx, node),
+        target: ctx.evaluateString(positional[1]),
+      });
+    };
     return {
       call(node: Node) {
         const name = ctx.callee(node);
-        if (name && DOWNLOAD_TO_DISK.has(name)) {
-          ctx.capability('download', node);
-          const { positional } = ctx.args(node);
-          downloadTarget ??= ctx.evaluateString(positional[1]) ?? ctx.evaluateString(positional[0]);
-          return;
-        }
+        if (name && DOWNLOAD_TO_DISK.has(name)) return noteDownload(node);
+        if (
+          name &&
+          (PROCESS_CALLS.has(name) ||
+            name === 'ctypes.CDLL' ||
+            name === 'ctypes.cdll.LoadLibrary' ||
+            name === 'ctypes.WinDLL' ||
+            name === 'zipfile.ZipFile' ||
+            name === 'runpy.run_path' ||
+            name === 'importlib.import_module' ||
+            name === '__import__' ||
+            name === 'exec')
+        )
+          runs.push(node);
         const fn = node.childForFieldName('function');
         if (
           fn?.type === 'attribute' &&
           /^(write|write_bytes|writelines)$/.test(fn.childForFieldName('attribute')?.text ?? '')
         ) {
           const arg = ctx.args(node).positional[0];
-          if (arg && ctx.taint(arg).has('remote')) {
-            ctx.capability('download', node);
-            downloadTarget ??= fn.childForFieldName('object')?.text;
-          }
+          if (arg && ctx.taint(arg).has('remote')) noteDownload(node);
         }
         if (name === 'shutil.copyfileobj') {
           const arg = ctx.args(node).positional[0];
-          if (arg && ctx.taint(arg).has('remote')) ctx.capability('download', node);
+          if (arg && ctx.taint(arg).has('remote')) noteDownload(node);
         }
       },
       'module:exit'() {
-        const download = ctx.facts.capabilities.get('download');
-        if (!download) return;
-        const run = ctx.facts.capabilities.get('run');
-        const exe = downloadTarget && EXEC_EXT.test(downloadTarget);
-        if (!run && !exe) return;
-        ctx.report({
-          node: download,
-          severity: run ? 'critical' : 'high',
-          message: run
-            ? `Downloads a file${downloadTarget ? ` (${preview(downloadTarget, 60)})` : ''} and runs a program in the same module (line ${run.startPosition.row + 1}).`
-            : `Downloads an executable file (${preview(downloadTarget ?? '', 60)}).`,
-          evidence: { target: downloadTarget, runLine: run ? run.startPosition.row + 1 : undefined },
-        });
+        for (const d of downloads) {
+          const exe = d.target && EXEC_EXT.test(d.target);
+          const linked = runs.find((r) => {
+            if (r.startIndex < d.node.startIndex && r.startPosition.row < d.node.startPosition.row)
+              return false;
+            const text = r.text;
+            for (const t of d.tokens) {
+              if (/^\w+$/.test(t) ? new RegExp(`\\b${t}\\b`).test(text) : text.includes(t)) return true;
+              const cmd = ctx.evaluateString(ctx.args(r).positional[0]);
+              if (cmd && t.length >= 4 && cmd.includes(t)) return true;
+            }
+            return false;
+          });
+          if (!linked && !exe) continue;
+          ctx.report({
+            node: d.node,
+            severity: linked ? 'critical' : 'high',
+            message: linked
+              ? `Downloads a file${d.target ? ` (${preview(d.target, 60)})` : ''} and runs it (line ${linked.startPosition.row + 1}).`
+              : `Downloads an executable file (${preview(d.target ?? '', 60)}).`,
+            evidence: { target: d.target, runLine: linked ? linked.startPosition.row + 1 : undefined },
+          });
+          return;
+        }
       },
     };
   },
