@@ -17,6 +17,8 @@ export interface ApiOptions {
   /** Folder with the dashboard's static files (default: the repository's `web/`). */
   webDir?: string;
   logger?: boolean;
+  /** Called for every route registered (used to check docs/openapi.yaml covers the API). */
+  onRoute?: (method: string, url: string) => void;
 }
 
 class HttpError extends Error {
@@ -78,6 +80,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 600 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   });
+  if (options.onRoute) {
+    const cb = options.onRoute;
+    app.addHook('onRoute', (r) => {
+      for (const m of [r.method].flat()) cb(String(m), r.url);
+    });
+  }
   const sets = loadIndicatorSets(options.campaignsDir ?? defaultCampaignsDir());
   let campaignCache: { at: number; campaigns: Campaign[] } | undefined;
   async function campaigns(): Promise<Campaign[]> {
