@@ -831,15 +831,24 @@ function modelCall(call: CallSite, env: InterpretEnv, emit: Emit): Value | undef
     return ref.name === '<init>' ? undefined : tainted('file');
   }
   if (
-    (ref.owner === 'java/net/URL' &&
-      (ref.name === 'openStream' || ref.name === 'openConnection' || ref.name === 'getContent')) ||
-    ((ref.owner === 'java/net/URLConnection' ||
+    ref.owner === 'java/net/URL' &&
+    (ref.name === 'openStream' || ref.name === 'openConnection' || ref.name === 'getContent')
+  ) {
+    // Class-path resources and file: URLs are local reads, not downloads.
+    const local =
+      rcv?.s !== undefined
+        ? /^(file|jar|jrt):/i.test(rcv.s)
+        : !!rcv?.from && /getResource|findResource|toURL|getLocation|getCodeSource/.test(rcv.from);
+    return tainted(local ? 'file' : 'network');
+  }
+  if (
+    (ref.owner === 'java/net/URLConnection' ||
       ref.owner === 'java/net/HttpURLConnection' ||
       ref.owner === 'javax/net/ssl/HttpsURLConnection') &&
-      ref.name === 'getInputStream') ||
-    (ref.owner === 'java/net/Socket' && ref.name === 'getInputStream')
+    ref.name === 'getInputStream'
   )
-    return tainted('network');
+    return { t: ret, src: rcv?.src, from: key };
+  if (ref.owner === 'java/net/Socket' && ref.name === 'getInputStream') return tainted('network');
   if (
     ref.owner === 'java/net/InetAddress' &&
     /^(getLocalHost|getHostName|getCanonicalHostName)$/.test(ref.name)

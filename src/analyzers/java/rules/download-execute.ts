@@ -1,14 +1,14 @@
 import type { ExecutionContext } from '../../../core/types.js';
 import { contextRank } from '../../../ecosystems/maven/contexts.js';
-import type { JavaRule, MethodUnit } from '../engine.js';
-import type { CallSite } from '../interpret.js';
+import type { JavaRule } from '../engine.js';
 import { knownString } from '../interpret.js';
 import {
   CONTEXT_PHRASE,
+  fetchKind,
   isCodeLoad,
+  isEarly,
   isFileWrite,
   isMakeExecutable,
-  isNetworkRead,
   isProcessStart,
   java,
   renderCall,
@@ -36,38 +36,39 @@ export const downloadExecute: JavaRule = {
   create(ctx) {
     return {
       class(unit) {
-        let fetch: { call: CallSite; m: MethodUnit } | undefined;
-        let write: CallSite | undefined;
-        let run: { call: CallSite; m: MethodUnit } | undefined;
-        let chmod = false;
-        let context: ExecutionContext = 'runtime';
-        for (const m of unit.methods) {
-          const calls = m.summary.calls;
-          const f = calls.find(isNetworkRead);
-          const w = calls.find(isFileWrite);
-          const r = calls.find((c) => isProcessStart(c) || isCodeLoad(c));
-          if (calls.some(isMakeExecutable)) chmod = true;
-          if (f) fetch ??= { call: f, m };
-          if (w) write ??= w;
-          if (r) run ??= { call: r, m };
-          if ((f || w || r) && contextRank(m.context) > contextRank(context)) context = m.context;
+        // Early-running methods act as one unit (a <clinit> and the helpers it calls); other
+        // methods count one at a time, so unrelated utilities of a class do not add up.
+        const early = unit.methods.filter((m) => isEarly(m.context));
+        const groups = [early, ...unit.methods.filter((m) => !isEarly(m.context)).map((m) => [m])];
+        for (const group of groups) {
+          if (group.length === 0) continue;
+          const calls = group.flatMap((m) => m.summary.calls.map((call) => ({ call, m })));
+          const fetch =
+            calls.find((x) => fetchKind(x.call) === 'remote') ??
+            (group === early ? calls.find((x) => fetchKind(x.call) === 'unknown') : undefined);
+          const write = calls.find((x) => isFileWrite(x.call));
+          const run = calls.find((x) => isProcessStart(x.call) || isCodeLoad(x.call));
+          const chmod = calls.some((x) => isMakeExecutable(x.call));
+          if (!fetch || !write || !(run || chmod)) continue;
+          let context: ExecutionContext = 'runtime';
+          for (const m of group) if (contextRank(m.context) > contextRank(context)) context = m.context;
+          const url = knownString(fetch.call.receiver) ?? knownString(fetch.call.args[0]);
+          const at = run?.m ?? fetch.m;
+          ctx.report({
+            at,
+            pc: (run?.call ?? fetch.call).pc,
+            context,
+            code: run ? renderCall(run.call) : renderCall(fetch.call),
+            message:
+              `Downloads${url ? ` ${url.slice(0, 100)}` : ' a file'}, writes it to disk and ${run ? `runs it (${renderCall(run.call).slice(0, 60)})` : 'makes it executable'} ${CONTEXT_PHRASE[context]}.`.replace(
+                /\s+\.$/,
+                '.',
+              ),
+            evidence: { url },
+            iocs: url ? [url] : undefined,
+          });
+          return;
         }
-        if (!fetch || !write || !(run || chmod)) return;
-        const url = knownString(fetch.call.receiver) ?? knownString(fetch.call.args[0]);
-        const at = run?.m ?? fetch.m;
-        ctx.report({
-          at,
-          pc: (run?.call ?? fetch.call).pc,
-          context,
-          code: run ? renderCall(run.call) : renderCall(fetch.call),
-          message:
-            `Downloads${url ? ` ${url.slice(0, 100)}` : ' a file'}, writes it to disk and ${run ? `runs it (${renderCall(run.call).slice(0, 60)})` : 'makes it executable'} ${CONTEXT_PHRASE[context]}.`.replace(
-              /\s+\.$/,
-              '.',
-            ),
-          evidence: { url },
-          iocs: url ? [url] : undefined,
-        });
       },
     };
   },

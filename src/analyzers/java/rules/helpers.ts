@@ -43,11 +43,37 @@ export const CONTEXT_PHRASE: Record<ExecutionContext, string> = {
   unknown: '',
 };
 
+/** Calls whose URL comes from the class path or the file system, not the network. */
+const LOCAL_URL_ORIGIN = /getResource|getSystemResource|findResource|toURL|getLocation|getCodeSource/;
+
+/** Whether a URL value is local: a `file:`/`jar:` literal or a class-path resource. */
+export function isLocalUrl(v: Value | undefined): boolean {
+  if (!v) return false;
+  if (v.s !== undefined) return /^(file|jar|jrt|classpath):/i.test(v.s);
+  return v.from !== undefined && LOCAL_URL_ORIGIN.test(v.from);
+}
+
+/**
+ * Whether a call fetches from the network: `remote` for a known http/ftp URL or a socket/HTTP
+ * client, `unknown` for a URL of unknown origin, undefined for local resources and non-fetches.
+ */
+export function fetchKind(call: CallSite): 'remote' | 'unknown' | undefined {
+  const { owner, name } = call.ref;
+  if (owner === 'java/net/URL' && (name === 'openStream' || name === 'openConnection')) {
+    if (isLocalUrl(call.receiver)) return undefined;
+    return call.receiver?.s !== undefined && /^(https?|ftp):/i.test(call.receiver.s) ? 'remote' : 'unknown';
+  }
+  return isNetworkRead(call) ? 'remote' : undefined;
+}
+
 /** Calls that open a network connection or resolve a host. */
 export function isNetworkCall(call: CallSite): boolean {
   const { owner, name } = call.ref;
   if (owner === 'java/net/URL')
-    return name === 'openConnection' || name === 'openStream' || name === 'getContent';
+    return (
+      (name === 'openConnection' || name === 'openStream' || name === 'getContent') &&
+      !isLocalUrl(call.receiver)
+    );
   if (
     owner === 'java/net/URLConnection' ||
     owner === 'java/net/HttpURLConnection' ||
@@ -73,7 +99,9 @@ export function isNetworkCall(call: CallSite): boolean {
 export function isNetworkRead(call: CallSite): boolean {
   const { owner, name } = call.ref;
   return (
-    (owner === 'java/net/URL' && (name === 'openStream' || name === 'openConnection')) ||
+    (owner === 'java/net/URL' &&
+      (name === 'openStream' || name === 'openConnection') &&
+      !isLocalUrl(call.receiver)) ||
     (owner === 'java/net/http/HttpClient' && name.startsWith('send')) ||
     ((owner === 'java/net/URLConnection' || owner === 'java/net/HttpURLConnection') &&
       name === 'getInputStream') ||

@@ -3,6 +3,11 @@ import type { JavaRule, MethodUnit } from '../engine.js';
 import { commandText, knownString, type StringUse, type Value } from '../interpret.js';
 import { CONTEXT_PHRASE, isEarly, java, renderCall, taintOf } from './helpers.js';
 
+/** `rundll32 url.dll,FileProtocolHandler URL` is Java's classic "open in the default browser" idiom on Windows. */
+function browserOpen(t: CommandTechnique, line: string): boolean {
+  return t.id === 'lolbin' && /rundll32(\.exe)?\s+url\.dll\s*,\s*FileProtocolHandler/i.test(line);
+}
+
 /** Flags Runtime.exec / ProcessBuilder, naming the command and the shell technique it uses. */
 export const processExec: JavaRule = {
   meta: {
