@@ -176,3 +176,39 @@ describe('downloads over loopback HTTP', () => {
     ]);
   });
 });
+
+describe('intel analyzer for beagle scan', () => {
+  it('reports a known-malicious artifact and leaves others alone', async () => {
+    const { createIntelAnalyzer } = await import('../../src/intel/analyzer.js');
+    const dbFile = path.join(tmp, 'analyzer.sqlite');
+    const s = IntelStore.open(dbFile);
+    await updateSource(s, { name: 'fixtures', location: OSV_FIXTURES });
+    s.close();
+    const analyzer = createIntelAnalyzer({ db: dbFile });
+    const ctx = (name: string, version: string) =>
+      ({
+        artifact: {
+          ecosystem: 'npm',
+          name,
+          version,
+          source: {
+            type: 'registry',
+            target: `npm:${name}@${version}`,
+            location: `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`,
+          },
+          files: [],
+          manifest: {},
+          readFindings: [],
+          warnings: [],
+          bytes: 0,
+        },
+        contextOf: () => 'unknown',
+        entryPoints: new Map(),
+      }) as any;
+    const bad = await analyzer.analyze(ctx('flatmap-stream', '0.1.1'));
+    expect(bad.map((f) => f.ruleId)).toEqual(['INTEL-001']);
+    expect(bad[0]?.category).toBe('known-malware');
+    expect(await analyzer.analyze(ctx('chalk', '4.1.2'))).toEqual([]);
+    expect((await analyzer.analyze(ctx('lodahs', '1.0.0')))[0]?.ruleId).toBe('NAME-001');
+  });
+});
