@@ -228,7 +228,12 @@ export async function runIndexBench(opts: {
           ],
           { stdio: ['ignore', 'ignore', 'pipe'] },
         );
-        child.stderr?.resume();
+        let stderr = '';
+        child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
+        child.once('exit', (code, signal) => {
+          if (code !== 0 && signal !== 'SIGTERM')
+            opts.log?.(`  worker ${i} exited early (${code ?? signal}): ${stderr.trim()}`);
+        });
         children.push(child);
       }
     } else {
@@ -268,6 +273,7 @@ export async function runIndexBench(opts: {
       children.map(
         (c) =>
           new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
             c.once('exit', () => resolve());
             c.kill('SIGTERM');
           }),

@@ -84,6 +84,8 @@ export class FakeRegistries {
   mavenDocs: Array<{ g: string; a: string; v: string; timestamp: number }> = [];
   /** Tarball requests to fail with HTTP 503 before serving (per tarball path). */
   failTarball = new Map<string, number>();
+  /** Tarball requests to hold (no answer) while the path is in this set. */
+  holdTarball = new Set<string>();
   hits = { changes: 0, packument: 0, tarball: 0, xmlrpc: 0, rss: 0, maven: 0 };
   private seq = 0;
 
@@ -174,6 +176,7 @@ export class FakeRegistries {
     if (u.pathname.startsWith('/npm/-/')) {
       this.hits.tarball++;
       const file = u.pathname.slice('/npm/-/'.length);
+      while (this.holdTarball.has(file) && !res.destroyed) await new Promise((r) => setTimeout(r, 20));
       const left = this.failTarball.get(file) ?? 0;
       if (left > 0) {
         this.failTarball.set(file, left - 1);

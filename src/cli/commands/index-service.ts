@@ -86,7 +86,11 @@ export function addIndexOptions(
         int,
         d.worker.maxAttempts,
       )
-      .option('--retry-delay <ms>', 'first retry delay; doubles per attempt', int, d.worker.retryBaseMs);
+      .option('--retry-delay <ms>', 'first retry delay; doubles per attempt', int, d.worker.retryBaseMs)
+      .option(
+        '--requeue-parked',
+        'put every parked job back in the queue at start-up (after fixing its cause)',
+      );
   }
   if (parts.serve) {
     cmd
@@ -152,6 +156,10 @@ export async function runUntilSignal(
   } catch (err) {
     process.stderr.write(`beagle: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     return setExit(2);
+  }
+  if (parts.work && opts.requeueParked) {
+    const n = await running.backend.queue.requeueParked();
+    log(`requeued ${n} parked job(s)`);
   }
   const what = [parts.watch && 'watch', parts.work && 'worker', parts.serve && 'serve']
     .filter(Boolean)
