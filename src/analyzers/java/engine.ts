@@ -182,13 +182,15 @@ function makeFolder(classes: ClassUnit[], decoders: Set<string>): InterpretEnv['
       if (decoders.has(key) && foldable(m)) targets.set(key, { cls: unit.cls, method: m });
     }
   const cache = new Map<string, string | undefined>();
+  // One step budget for the whole jar bounds the work a hostile jar can cause.
+  const budget = { steps: 2_000_000 };
   return (ref, args) => {
     const target = targets.get(`${ref.owner}.${ref.name}:${ref.descriptor}`);
     if (!target || cache.size >= MAX_FOLDS) return undefined;
     const values = args.map(concrete);
     if (values.some((v) => v === undefined)) return undefined;
     const key = `${ref.owner}.${ref.name}:${JSON.stringify(values)}`;
-    if (!cache.has(key)) cache.set(key, foldDecryptor(target.cls, target.method, values as never[]));
+    if (!cache.has(key)) cache.set(key, foldDecryptor(target.cls, target.method, values as never[], budget));
     return cache.get(key);
   };
 }

@@ -54,9 +54,14 @@ export function foldable(method: MemberInfo): boolean {
  * Evaluates a decryption routine on constant arguments; returns the decrypted string, or
  * undefined when the routine does anything outside the evaluator's pure subset.
  */
-export function foldDecryptor(cls: ClassFile, method: MemberInfo, args: Concrete[]): string | undefined {
+export function foldDecryptor(
+  cls: ClassFile,
+  method: MemberInfo,
+  args: Concrete[],
+  budget: { steps: number } = { steps: MAX_STEPS },
+): string | undefined {
   try {
-    const r = evaluate(cls, method, args);
+    const r = evaluate(cls, method, args, budget);
     return typeof r === 'string' ? r : undefined;
   } catch (err) {
     if (err instanceof Stop || err instanceof RangeError || err instanceof TypeError) return undefined;
@@ -64,7 +69,7 @@ export function foldDecryptor(cls: ClassFile, method: MemberInfo, args: Concrete
   }
 }
 
-function evaluate(cls: ClassFile, method: MemberInfo, args: Concrete[]): Concrete {
+function evaluate(cls: ClassFile, method: MemberInfo, args: Concrete[], budget: { steps: number }): Concrete {
   const code = method.code!;
   const ins = decode(code.code);
   const index = new Map<number, number>();
@@ -95,7 +100,7 @@ function evaluate(cls: ClassFile, method: MemberInfo, args: Concrete[]): Concret
     pc = i;
   };
   while (pc < ins.length) {
-    if (++steps > MAX_STEPS) throw new Stop();
+    if (++steps > MAX_STEPS || --budget.steps < 0) throw new Stop();
     const x: Instruction = ins[pc++]!;
     const op = x.op;
     if (op >= OP.iconst_m1 && op <= OP.iconst_5) stack.push(op - 3);

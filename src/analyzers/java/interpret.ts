@@ -345,7 +345,7 @@ export function interpretMethod(cls: ClassFile, method: MemberInfo, env: Interpr
 
   const pop = (): Value => stack.pop() ?? { t: 'Ljava/lang/Object;' };
   const push = (v: Value) => {
-    if (stack.length < 4096) stack.push(v);
+    if (stack.length < 1024) stack.push(v);
   };
   const popN = (n: number): Value[] => {
     const out: Value[] = new Array(n);
@@ -725,11 +725,10 @@ function modelCall(call: CallSite, env: InterpretEnv, emit: Emit): Value | undef
         const to = knownString(args[1]);
         if (from !== undefined && to !== undefined) {
           let r: string;
-          try {
-            r = ref.name === 'replaceAll' ? s.replace(new RegExp(from, 'g'), to) : s.split(from).join(to);
-          } catch {
-            return tainted();
-          }
+          // replaceAll takes a regular expression: only literal patterns are applied, so a
+          // hostile constant cannot make Beagle backtrack for ever.
+          if (ref.name === 'replaceAll' && /[\\^$.|?*+()[\]{}]/.test(from)) return tainted();
+          r = s.split(from).join(ref.name === 'replaceAll' ? to.replace(/\$\d/g, '') : to);
           if (r !== s) emit(r, call.pc, true, 'replace');
           return str(r, src);
         }
