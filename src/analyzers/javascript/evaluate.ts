@@ -68,13 +68,23 @@ export class Evaluator {
   private readonly cache = new WeakMap<Node, Value | null>();
   private readonly qualified = new WeakMap<Node, string | null>();
   private depth = 0;
+  /** Parameter values while folding a callback body (`arr.map(c => c ^ 42)`). */
+  private readonly locals: Array<Map<string, Value>> = [];
 
   constructor(private readonly ctx: RuleContext) {}
 
   evaluate(node: Node | undefined | null): Value | undefined {
     if (!node) return undefined;
+    // Inside a callback body values depend on the bound parameters: no caching there.
+    if (this.locals.length > 0) return this.evaluateUncached(node);
     const cached = this.cache.get(node);
     if (cached !== undefined) return cached ?? undefined;
+    const result = this.evaluateUncached(node);
+    this.cache.set(node, result ?? null);
+    return result;
+  }
+
+  private evaluateUncached(node: Node): Value | undefined {
     if (this.depth > MAX_DEPTH) return undefined;
     this.depth++;
     let result: Value | undefined;
@@ -86,8 +96,36 @@ export class Evaluator {
       this.depth--;
     }
     if (typeof result === 'string' && result.length > MAX_STRING) result = undefined;
-    this.cache.set(node, result ?? null);
     return result;
+  }
+
+  /** Folds `arr.map(fn)` for a callback whose body is one expression (decoders: XOR, shifts, charCodes). */
+  private mapWith(arr: Value[], fn: Node | undefined): Value[] | undefined {
+    if (!fn || (fn.type !== 'ArrowFunctionExpression' && fn.type !== 'FunctionExpression')) return undefined;
+    if (arr.length > 20_000) return undefined;
+    let body: Node | undefined = fn.body;
+    if (body?.type === 'BlockStatement') {
+      const stmts = body.body ?? [];
+      body = stmts.length === 1 && stmts[0].type === 'ReturnStatement' ? stmts[0].argument : undefined;
+    }
+    if (!body) return undefined;
+    const names = (fn.params ?? []).map((p: Node) => (p.type === 'Identifier' ? p.name : undefined));
+    if (names.some((n: string | undefined) => n === undefined)) return undefined;
+    const out: Value[] = [];
+    const scope = new Map<string, Value>();
+    this.locals.push(scope);
+    try {
+      for (let i = 0; i < arr.length; i++) {
+        if (names[0]) scope.set(names[0], arr[i]!);
+        if (names[1]) scope.set(names[1], i);
+        const v = this.evaluate(body);
+        if (v === undefined) return undefined;
+        out.push(v);
+      }
+    } finally {
+      this.locals.pop();
+    }
+    return out;
   }
 
   private compute(node: Node): Value | undefined {
@@ -165,6 +203,10 @@ export class Evaluator {
         return out;
       }
       case 'Identifier': {
+        for (let i = this.locals.length - 1; i >= 0; i--) {
+          const v = this.locals[i]!.get(node.name);
+          if (v !== undefined) return v;
+        }
         const b = this.ctx.lookup(node.name);
         if (!b || b.reassigned > 0 || !b.init || b.kind === 'function' || b.kind === 'class')
           return undefined;
@@ -267,6 +309,7 @@ export class Evaluator {
     }
     const target = this.evaluate(callee.object);
     if (target === undefined) return undefined;
+    if (method === 'map' && Array.isArray(target)) return this.mapWith(target, node.arguments[0]);
     const args = this.args(node);
     if (!args) return undefined;
     if (typeof target === 'string') return stringMethod(target, method, args);

