@@ -60,10 +60,14 @@ function errorReport(target: string, code: string, message: string): ScanReport 
   };
 }
 
-/** The scan target of a pinned dependency for its ecosystem's plugin (`npm:name@1.0.0`). */
+/** The scan target of a pinned dependency for its ecosystem's plugin. */
 export function deepTarget(d: Dependency): string | undefined {
   const plugin = ECOSYSTEMS.find((p) => p.ecosystem === d.ecosystem);
-  return plugin ? `${plugin.prefix}:${d.name}@${d.version}` : undefined;
+  if (!plugin) return undefined;
+  // each plugin's own spec syntax: npm:name@1.0.0, pypi:name==1.0.0, maven:group:artifact:1.0.0
+  if (d.ecosystem === 'pypi') return `${plugin.prefix}:${d.name}==${d.version}`;
+  if (d.ecosystem === 'maven') return `${plugin.prefix}:${d.name}:${d.version}`;
+  return `${plugin.prefix}:${d.name}@${d.version}`;
 }
 
 /**
@@ -132,10 +136,21 @@ export async function deepScan(
         bar?.increment(1, { target });
         const expected = strongestSri(dep.integrity);
         const actual = report.package?.source.integrity?.actual;
-        if (expected && actual && actual.split('-')[0] === expected.split('-')[0] && actual !== expected) {
+        // hex digests (`sha256:<hex>`, one per wheel/sdist in Python lockfiles): the downloaded file must be one of them
+        const hexList = (dep.integrity ?? '')
+          .split(/\s+/)
+          .filter((t) => /^sha(256|384|512):[0-9a-f]+$/.test(t));
+        const hexMismatch =
+          !!actual &&
+          hexList.length > 0 &&
+          hexList.some((h) => h.split(':')[0] === actual.split(':')[0]) &&
+          !hexList.includes(actual);
+        const sriMismatch =
+          !!expected && !!actual && actual.split('-')[0] === expected.split('-')[0] && actual !== expected;
+        if (sriMismatch || hexMismatch) {
           report.findings.unshift(
             makeFinding(INTEGRITY_MISMATCH, {
-              message: `the registry artifact's digest ${actual.slice(0, 30)}… differs from the lockfile's ${expected.slice(0, 30)}…`,
+              message: `the registry artifact's digest ${actual!.slice(0, 30)}… differs from the lockfile's ${(expected ?? hexList.join(' ')).slice(0, 30)}…`,
               file: dep.file,
               line: dep.line,
               evidence: { expected, actual, contentHash: actual },
