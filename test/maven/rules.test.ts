@@ -226,3 +226,11 @@ describe.skipIf(!JDK)('method handles', () => {
     expect((await jar(['fx/net'])).rule('JAVA-004')).toHaveLength(0);
   });
 });
+
+describe.skipIf(!JDK)('process execution idioms', () => {
+  it('rundll32 url.dll,FileProtocolHandler (open a browser) is rated as a plain process start', async () => {
+    const [f] = (await jar(['fx/browser'])).rule('JAVA-001');
+    expect(f?.severity).toBe('low');
+    expect(f?.category).toBe('execution');
+  });
+});

@@ -81,7 +81,8 @@ export const processExec: JavaRule = {
           for (const t of analyzeCommand(line))
             if (
               (t.severity === 'high' || t.severity === 'critical') &&
-              !techniques.some((x) => x.id === t.id)
+              !techniques.some((x) => x.id === t.id) &&
+              !browserOpen(t, text ?? line)
             )
               techniques.push(t);
         const taint = taintOf(command);
