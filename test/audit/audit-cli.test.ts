@@ -1,12 +1,17 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import AjvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benignPackageFiles, digests, makeTarball, maliciousPackageFiles } from '../helpers/archives.js';
 import { ensureBuilt, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { osvZip, startOsvServer } from '../intel/helpers.js';
 
+// CommonJS modules: the class is `.default` under Node, the import itself under some loaders
+const Ajv: typeof AjvDraft04.default = (AjvDraft04 as any).default ?? AjvDraft04;
+const addFormats: typeof ajvFormats.default = (ajvFormats as any).default ?? ajvFormats;
 const FX = path.join(REPO_ROOT, 'test/audit/fixtures');
 const OSV = path.join(REPO_ROOT, 'test/intel/fixtures/osv');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'beagle-audit-'));
@@ -96,6 +101,14 @@ describe('beagle audit', () => {
       region: { startLine: 33 },
     });
     expect(log.runs[0].tool.driver.rules.map((x: any) => x.id)).toContain('INTEL-001');
+    const schema = JSON.parse(
+      readFileSync(path.join(REPO_ROOT, 'test/cli/fixtures/sarif-schema-2.1.0.json'), 'utf8'),
+    );
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    validate(log);
+    expect(validate.errors ?? []).toEqual([]);
   });
 
   it('text output explains the hit', async () => {
