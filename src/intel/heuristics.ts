@@ -77,7 +77,9 @@ export function nameFindings(dep: NameCheckInput, options: HeuristicOptions): Fi
     );
   }
   const major = dep.version ? majorOf(dep.ecosystem, dep.version) : undefined;
-  if (major !== undefined && major >= 90 && !index.isPopular(dep.name)) {
+  // 90+ majors are a confusion pattern; 1990-2100 is CalVer (certifi 2024.8.30), not implausible
+  const implausible = major !== undefined && major >= 90 && !(major >= 1990 && major <= 2100);
+  if (implausible && !index.isPopular(dep.name)) {
     out.push(
       makeFinding(IMPLAUSIBLE_VERSION, {
         ...where,
