@@ -357,9 +357,11 @@ export async function bench(ctx: BenchContext): Promise<string> {
         `| ${r.mode} | ${r.workers} | ${r.versions} | ${r.seconds.toFixed(1)} | ${r.rate.toFixed(1)} | ${r.sustained.toFixed(1)} | ${r.cpuMsPerVersion.toFixed(0)} | ${(1000 / r.cpuMsPerVersion).toFixed(1)} | ${r.malicious} | ${(r.p50LatencyMs / 1000).toFixed(1)} s | ${r.load.toFixed(1)} |`,
     ),
     '',
-    '"Sustained" excludes warm-up (scanner threads loading the analyzers): it is the rate after the first 10% of',
+    '"Sustained" excludes warm-up (worker processes loading the analyzers): it is the rate after the first 10% of',
     'verdicts. The whole feed is published as one burst just before the run, so the median publish→verdict time',
     'is how long a burst of this size takes to drain, not steady-state latency (see docs/capacity.md).',
+    `Wall-clock rates are only comparable between runs on an otherwise idle machine; the load average column shows`,
+    'how busy it was (above the CPU count, workers wait for a core and scaling with workers cannot show).',
   ];
   if (!hasPg) lines.push('', `PostgreSQL mode was skipped: no server at ${PG_URL}.`);
   return lines.join('\n');

@@ -357,9 +357,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     },
     async (req) => {
       const id = req.params.id.replace(/\.json$/, '');
-      const rec = (await store.osvRecords({ limit: 100000, includeSuspicious: true })).find(
-        (r) => r.id === id,
-      );
+      const rec = await store.osvRecord(id);
       if (!rec) throw new HttpError(404, `${id}: no such advisory`);
       return rec;
     },

@@ -88,6 +88,14 @@ CREATE TABLE feed_state (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'OSV advisory id per flagged verdict',
+    sql: `
+ALTER TABLE verdicts ADD COLUMN advisory_id TEXT;
+CREATE INDEX verdicts_by_advisory ON verdicts (advisory_id);
+`,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
@@ -158,6 +166,14 @@ CREATE TABLE feed_state (
   cursor TEXT NOT NULL,
   updated_at BIGINT NOT NULL
 );
+`,
+  },
+  {
+    version: 2,
+    name: 'OSV advisory id per flagged verdict',
+    sql: `
+ALTER TABLE verdicts ADD COLUMN advisory_id TEXT;
+CREATE INDEX verdicts_by_advisory ON verdicts (advisory_id);
 `,
   },
 ];

@@ -1,5 +1,5 @@
 import type { Category, Ecosystem, ScanReport } from '../core/types.js';
-import { type OsvRecord, reportToOsv } from '../report/osv.js';
+import { advisoryId, type OsvRecord, reportToOsv } from '../report/osv.js';
 import type { SqlDb } from './db.js';
 import { iocKind } from './iocs.js';
 import type {
@@ -95,8 +95,8 @@ export class Store {
     return this.db.tx(async (tx) => {
       const ins = await tx.run(
         `INSERT INTO verdicts (ecosystem, name, version, digest, verdict, score, categories, reasons, publisher,
-           report, published_at, enqueued_at, scanned_at, scan_ms, latency_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           report, published_at, enqueued_at, scanned_at, scan_ms, latency_ms, advisory_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (ecosystem, name, version, digest) DO NOTHING RETURNING id`,
         [
           payload.ecosystem,
@@ -114,6 +114,9 @@ export class Store {
           scannedAt,
           report.stats.durationMs,
           latency,
+          report.verdict === 'malicious' || report.verdict === 'suspicious'
+            ? advisoryId(payload.ecosystem, payload.name, payload.version)
+            : null,
         ],
       );
       const id = ins.rows[0]?.id as number | undefined;
@@ -402,6 +405,16 @@ export class Store {
       if (rec) out.push(rec);
     }
     return out;
+  }
+
+  /** The OSV record of one advisory id (`BGL-NPM-…`), if that version was flagged. */
+  async osvRecord(id: string): Promise<OsvRecord | undefined> {
+    const rows = await this.db.all<R>(
+      `SELECT report, scanned_at FROM verdicts WHERE advisory_id = ? ORDER BY scanned_at DESC, id DESC LIMIT 1`,
+      [id],
+    );
+    const r = rows[0];
+    return r ? reportToOsv(JSON.parse(r.report) as ScanReport, new Date(Number(r.scanned_at))) : undefined;
   }
 
   /** Detections with their IOCs and payload hashes, for campaign clustering. */

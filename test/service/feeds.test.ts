@@ -219,3 +219,23 @@ describe('feed followers against recorded feeds', () => {
     expect(await store.getCursor('npm')).toBeUndefined();
   });
 });
+
+describe('migrations', () => {
+  it('apply once, in order, and are recorded', async () => {
+    const tmp = tempDir();
+    const db = new SqliteDb(`${tmp.dir}/m.db`);
+    try {
+      expect(await migrate(db)).toEqual([1, 2]);
+      expect(await migrate(db)).toEqual([]);
+      const rows = await db.all<Record<string, any>>(
+        'SELECT version, name FROM schema_migrations ORDER BY version',
+      );
+      expect(rows.map((r) => r.version)).toEqual([1, 2]);
+      const cols = await db.all<Record<string, any>>('PRAGMA table_info(verdicts)');
+      expect(cols.map((c) => c.name)).toContain('advisory_id');
+    } finally {
+      await db.close();
+      tmp.cleanup();
+    }
+  });
+});
