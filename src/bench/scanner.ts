@@ -85,6 +85,11 @@ export async function bench(ctx: BenchContext): Promise<string> {
     ctx.log('scanner: ../shared/corpus is absent; skipping the scanner throughput bench');
     return `${title}\n\nSkipped: \`../shared/corpus\` is absent.\n`;
   }
+  const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const load = os
+    .loadavg()
+    .map((n) => f(n, 1))
+    .join(' / ');
   ctx.log('scanner: reading the benign npm packages of the corpus in memory...');
   const corpus = await collectBenignNpmJs(ctx.corpus);
   const input = encodeFiles(corpus.files);
@@ -118,6 +123,7 @@ export async function bench(ctx: BenchContext): Promise<string> {
   const throughputVsParser = mbps(b) / mbps(m);
   const memVsXray = rssMb(b) / rssMb(x);
   const overheadVsXray = (rssMb(b) - rssMb(base)) / Math.max(1, rssMb(x) - rssMb(base));
+  const parserVsXray = mbps(m) / mbps(x);
   const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
 
   const rows = Object.entries(results).map(
@@ -131,7 +137,7 @@ export async function bench(ctx: BenchContext): Promise<string> {
   return [
     title,
     '',
-    `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machineLine()}.`,
+    `Run of ${started} UTC on ${machineLine()}; load average ${load} at the start (the machine is shared).`,
     '',
     `Input: the JS/TS files (no \`.d.ts\`) of the ${corpus.packages.length} benign npm packages of \`../shared/corpus\`` +
       ` (labels.tsv), read in memory with \`readTar\`: ${corpus.files.length} files (${tsFiles} TypeScript), ${f(corpus.bytes / MB)} MB.` +
@@ -152,6 +158,7 @@ export async function bench(ctx: BenchContext): Promise<string> {
     `| Beagle / bare parser (meriyah) throughput | ${f(throughputVsParser * 100, 0)}% | >= 50% | ${yes(throughputVsParser >= 0.5)} |`,
     `| Beagle / js-x-ray peak RSS | ${f(memVsXray)} | <= 0.50 | ${yes(memVsXray <= 0.5)} |`,
     `| Beagle / js-x-ray RSS above baseline (informative) | ${f(overheadVsXray)} | | |`,
+    `| bare parser / js-x-ray throughput (ceiling of any analyzer on this parser) | ${f(parserVsXray, 1)}x | | |`,
     '',
     `End to end, \`scan()\` of the ${e2e.items} benign tarballs one after another in one thread (read, all analyzers, verdict):` +
       ` **${f(perSec(e2e))} packages per CPU-second** (${f(e2e.items / (e2e.wallMs / 1000))} packages/s wall),` +
