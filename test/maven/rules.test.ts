@@ -234,3 +234,25 @@ describe.skipIf(!JDK)('process execution idioms', () => {
     expect(f?.category).toBe('execution');
   });
 });
+
+describe.skipIf(!JDK)('backdoors, persistence, miners', () => {
+  it('JAVA-020 flags a socket wired to /bin/sh in a static initializer; separate client/tool methods are fine', async () => {
+    const r = await jar(['fx/rshell']);
+    const [f] = r.rule('JAVA-020');
+    expect(f?.severity).toBe('high');
+    expect(f?.iocs).toEqual(['192.0.2.1:4444']);
+    expect(r.verdict.verdict).toBe('malicious');
+    expect((await jar(['fx/rshellneg'])).rule('JAVA-020')).toHaveLength(0);
+  });
+
+  it('JAVA-021 flags appending to ~/.bashrc; a string that only mentions .bashrc is fine', async () => {
+    const [f] = (await jar(['fx/persist'])).rule('JAVA-021');
+    expect(f?.category).toBe('persistence');
+    expect((await jar(['fx/persistneg'])).rule('JAVA-021')).toHaveLength(0);
+  });
+
+  it('JAVA-021 flags miner configuration', async () => {
+    const fs = (await jar(['fx/miner'])).rule('JAVA-021');
+    expect(fs.map((f) => f.category)).toContain('miner');
+  });
+});

@@ -9,10 +9,12 @@ import { exfiltration } from './exfiltration.js';
 import { jndiLookup } from './jndi.js';
 import { nativeLoad } from './native-load.js';
 import { networkAccess } from './network.js';
+import { persistence } from './persistence.js';
 import { pomBuildPlugins } from './pom-build-plugins.js';
 import { processExec } from './process-exec.js';
 import { reflectiveComputedName } from './reflection.js';
 import { registeredEntry } from './registrations.js';
+import { reverseShell } from './reverse-shell.js';
 import { shortNames } from './short-names.js';
 import { stringDecryption } from './string-decryption.js';
 import { unreadableClass } from './unreadable.js';
@@ -39,4 +41,6 @@ export const JAVA_RULES: JavaRule[] = [
   groupLookalike,
   coordinateMismatch,
   unreadableClass,
+  reverseShell,
+  persistence,
 ];
