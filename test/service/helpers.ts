@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { strToU8, zipSync } from 'fflate';
 import pg from 'pg';
 import tar from 'tar-stream';
 import { defaultConfig, type IndexConfig } from '../../src/service/config.js';
@@ -91,6 +92,7 @@ export class FakeRegistries {
   failTarball = new Map<string, number>();
   /** Tarball requests to hold (no answer) while the path is in this set. */
   holdTarball = new Set<string>();
+  mavenFiles = new Map<string, Buffer>();
   pypiReleases = new Map<string, { json: Record<string, any>; file: Buffer; filename: string }>();
   hits = { changes: 0, packument: 0, tarball: 0, xmlrpc: 0, rss: 0, maven: 0 };
   private seq = 0;
@@ -155,7 +157,12 @@ export class FakeRegistries {
   }
 
   /** Publishes a PyPI sdist (JSON API release + file) and its changelog events. */
-  async publishPypi(v: { name: string; version: string; files: Record<string, string>; at: number }): Promise<void> {
+  async publishPypi(v: {
+    name: string;
+    version: string;
+    files: Record<string, string>;
+    at: number;
+  }): Promise<void> {
     const root = `${v.name}-${v.version}`;
     const pkgInfo = `Metadata-Version: 2.1\nName: ${v.name}\nVersion: ${v.version}\nSummary: test package\n`;
     const data = await tarGz(root, { 'PKG-INFO': pkgInfo, ...v.files });
@@ -179,7 +186,34 @@ export class FakeRegistries {
     });
     const serial = (this.pypiEvents[this.pypiEvents.length - 1]?.[4] ?? 1000) + 1;
     const ts = Math.floor(v.at / 1000);
-    this.pypiEvents.push([v.name, v.version, ts, 'new release', serial], [v.name, v.version, ts, `add source file ${filename}`, serial + 1]);
+    this.pypiEvents.push(
+      [v.name, v.version, ts, 'new release', serial],
+      [v.name, v.version, ts, `add source file ${filename}`, serial + 1],
+    );
+  }
+
+  /** Publishes a Maven artifact (POM + jar + .sha1 files) and lists it in the search listing. */
+  publishMaven(v: {
+    g: string;
+    a: string;
+    v: string;
+    pom: string;
+    jarFiles: Record<string, string>;
+    at: number;
+  }): void {
+    const dir = `/maven2/${v.g.replace(/\./g, '/')}/${v.a}/${v.v}/${v.a}-${v.v}`;
+    const jar = Buffer.from(
+      zipSync(Object.fromEntries(Object.entries(v.jarFiles).map(([k, body]) => [k, strToU8(body)]))),
+    );
+    const pom = Buffer.from(v.pom);
+    for (const [ext, data] of [
+      ['pom', pom],
+      ['jar', jar],
+    ] as const) {
+      this.mavenFiles.set(`${dir}.${ext}`, data);
+      this.mavenFiles.set(`${dir}.${ext}.sha1`, Buffer.from(createHash('sha1').update(data).digest('hex')));
+    }
+    this.mavenDocs.push({ g: v.g, a: v.a, v: v.v, timestamp: v.at });
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -295,6 +329,12 @@ export class FakeRegistries {
       return void res.end(
         `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>PyPI recent updates</title><link>https://pypi.org/</link><description>Recent updates</description>${items}</channel></rss>`,
       );
+    }
+    if (u.pathname.startsWith('/maven2/')) {
+      const f = this.mavenFiles.get(u.pathname);
+      if (!f) return json(404, { error: 'not found' });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': f.length });
+      return void res.end(f);
     }
     if (u.pathname === '/maven/solrsearch/select') {
       this.hits.maven++;
