@@ -21,7 +21,8 @@ export interface CommandTechnique {
     | 'exfil-command-output'
     | 'secret-tool'
     | 'worm-publish'
-    | 'miner';
+    | 'miner'
+    | 'second-stage-runtime';
   category: Category;
   severity: Severity;
   description: string;
@@ -353,6 +354,19 @@ export function analyzeCommand(command: string): CommandTechnique[] {
       severity: 'high',
       description: `writes to ${persist[1]} (runs again at every login/boot)`,
       match: persist[0],
+    });
+  }
+  const runtime =
+    /\bbun\.sh\/install\b|\bnpm\s+(i|install)\s+(-g|--global)\s+bun\b|deno\.land\/install\.sh|python\.org\/ftp\/python\/[^\s]*\.(exe|tgz|pkg)|\bsetup-bun\b/i.exec(
+      command,
+    );
+  if (runtime) {
+    add({
+      id: 'second-stage-runtime',
+      category: 'dropper',
+      severity: 'high',
+      description: `installs a separate runtime (${runtime[0]}) to run a second stage outside Node's view`,
+      match: runtime[0],
     });
   }
   if (/\bxmrig\b|stratum\+(tcp|ssl):\/\//i.test(command)) {

@@ -19,3 +19,18 @@ describe('JS-019 environment-gating', () => {
     expect(await ruleFindings('JS-019', code)).toHaveLength(0);
   });
 });
+
+describe('JS-019 host-package keyed payloads', () => {
+  it('flags decryption keyed by npm_package_* metadata (event-stream style)', async () => {
+    const code = `const crypto = require('crypto'); const key = process.env.npm_package_description;
+      const d = crypto.createDecipher('aes256', key); let out = d.update(blob, 'hex', 'utf8');`;
+    const f = await ruleFindings('JS-019', code);
+    expect(f[0]?.evidence?.gate).toBe('host-package');
+    expect(f[0]?.severity).toBe('high');
+  });
+  it('ignores decryption with a caller-supplied key', async () => {
+    expect(
+      await ruleFindings('JS-019', "require('crypto').createDecipheriv('aes-256-gcm', opts.key, iv)"),
+    ).toHaveLength(0);
+  });
+});

