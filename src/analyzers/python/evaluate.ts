@@ -496,7 +496,9 @@ export class Evaluator {
   }
 
   private call(node: Node, env: Env | undefined): PyValue | undefined {
-    const fnNode = node.childForFieldName('function');
+    let fnNode = node.childForFieldName('function');
+    while (fnNode?.type === 'parenthesized_expression' && fnNode.namedChildren[0])
+      fnNode = fnNode.namedChildren[0];
     if (!fnNode) return undefined;
     const argList = node.childForFieldName('arguments');
     const argNodes =
@@ -507,34 +509,37 @@ export class Evaluator {
           : [];
     const arg = (i: number) => this.sub(argNodes[i], env);
     // Method calls on a folded receiver: 'sep'.join(...), b'..'.decode(), s[::-1].replace(a, b)
+    const special = this.qualify(fnNode);
+    if (special && Object.hasOwn(DECODERS, special)) {
+      const v = arg(0);
+      if (v === undefined) return undefined;
+      const extra = argNodes.slice(1).map((n) => this.sub(n, env) ?? null);
+      return DECODERS[special]!(v, extra);
+    }
+    if (special === 'os.getenv' || special === 'os.environ.get' || special === 'getenv') {
+      const k = arg(0);
+      return typeof k === 'string' ? `%${k}%` : undefined;
+    }
+    if (special === 'os.path.join' || special === 'posixpath.join' || special === 'ntpath.join') {
+      const parts = argNodes.map((n) => this.sub(n, env));
+      // Unknown leading parts (a computed base folder) still leave the meaningful tail.
+      const known = parts.map((p) => (typeof p === 'string' ? p : '*'));
+      return parts.some((p) => typeof p === 'string') ? known.join('/') : undefined;
+    }
+    if (
+      special === 'os.path.expanduser' ||
+      special === 'os.path.expandvars' ||
+      special === 'os.path.abspath' ||
+      special === 'os.path.normpath' ||
+      special === 'pathlib.Path' ||
+      special === 'Path'
+    )
+      return arg(0);
+    if (special === 'pathlib.Path.home' || special === 'Path.home') return '~';
+    if (special === 'os.getcwd') return '.';
     if (fnNode.type === 'attribute') {
       const method = fnNode.childForFieldName('attribute')?.text ?? '';
       const recvNode = fnNode.childForFieldName('object');
-      const q = this.qualify(fnNode);
-      if (q && Object.hasOwn(DECODERS, q)) {
-        const v = arg(0);
-        if (v === undefined) return undefined;
-        const extra = argNodes.slice(1).map((n) => this.sub(n, env) ?? null);
-        return DECODERS[q]!(v, extra);
-      }
-      if (q === 'os.getenv' || q === 'os.environ.get') {
-        const k = arg(0);
-        return typeof k === 'string' ? `%${k}%` : undefined;
-      }
-      if (q === 'os.path.join' || q === 'posixpath.join' || q === 'ntpath.join') {
-        const parts = argNodes.map((n) => this.sub(n, env));
-        if (parts.every((p) => typeof p === 'string')) return (parts as string[]).join('/');
-        return undefined;
-      }
-      if (
-        q === 'os.path.expanduser' ||
-        q === 'os.path.expandvars' ||
-        q === 'os.path.abspath' ||
-        q === 'os.path.normpath'
-      )
-        return arg(0);
-      if (q === 'pathlib.Path.home' || q === 'Path.home') return '~';
-      if (q === 'os.getcwd') return '.';
       const recv = recvNode ? this.sub(recvNode, env) : undefined;
       if (recv === undefined) return undefined;
       switch (method) {
@@ -607,14 +612,36 @@ export class Evaluator {
       if (b?.kind === 'assign' && b.value?.type === 'lambda') {
         const params = b.value.childForFieldName('parameters');
         if (!params || params.namedChildCount === 0) return this.sub(b.value.childForFieldName('body'), env);
+        const names = params.namedChildren.map((p) => (p.type === 'identifier' ? p.text : undefined));
+        if (names.length > 4 || names.some((n) => !n)) return undefined;
+        const inner: Env = new Map();
+        for (let i = 0; i < names.length; i++) {
+          const v = arg(i);
+          if (v === undefined) return undefined;
+          inner.set(names[i]!, v);
+        }
+        return this.sub(b.value.childForFieldName('body'), inner);
       }
       if (b?.kind === 'def' && b.value) {
         // `def f(): return '<const>'`
         const body = b.value.childForFieldName('body');
         const params = b.value.childForFieldName('parameters');
         const stmts = body?.namedChildren.filter((s) => s && s.type !== 'comment') ?? [];
-        if (params?.namedChildCount === 0 && stmts.length === 1 && stmts[0]?.type === 'return_statement')
-          return this.sub(stmts[0].namedChildren[0], env);
+        if (stmts.length === 1 && stmts[0]?.type === 'return_statement') {
+          // `def f(x): return decode(x)`: fold with the parameters bound to the folded arguments.
+          const names = (params?.namedChildren ?? []).map((p) =>
+            p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren[0])?.text,
+          );
+          if (names.length === 0) return this.sub(stmts[0].namedChildren[0], env);
+          if (names.length > 4 || names.some((n) => !n)) return undefined;
+          const inner: Env = new Map();
+          for (let i = 0; i < names.length; i++) {
+            const v = arg(i);
+            if (v === undefined) return undefined;
+            inner.set(names[i]!, v);
+          }
+          return this.sub(stmts[0].namedChildren[0], inner);
+        }
       }
     }
     const name = this.qualify(fnNode);
@@ -756,7 +783,8 @@ export class Evaluator {
         return this.taint(node.childForFieldName('value'));
       }
       case 'call': {
-        const fn = node.childForFieldName('function');
+        let fn = node.childForFieldName('function');
+        while (fn?.type === 'parenthesized_expression' && fn.namedChildren[0]) fn = fn.namedChildren[0];
         const name = this.qualify(fn);
         const argsNode = node.childForFieldName('arguments');
         const args = argsNode ? argsNode.namedChildren : [];
@@ -805,6 +833,11 @@ export class Evaluator {
           const recv = this.taint(fn.childForFieldName('object'));
           if (recv.has('conn') && /^(recv|recv_into|makefile|getresponse|read)$/.test(method))
             return new Set(['remote']);
+          if (/^(decrypt|decompress|b64decode|b32decode|b85decode|unhexlify|fromhex|loads)$/.test(method)) {
+            const out = this.union([...args, fn.childForFieldName('object')], ['decoded']);
+            out.delete('conn');
+            return out;
+          }
           if (
             name?.startsWith('call:') ||
             !name ||

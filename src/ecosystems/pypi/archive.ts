@@ -131,7 +131,9 @@ export function tarLooksLikeSdist(data: Buffer): boolean {
   const names = peekTarNames(data);
   if (!names) return false;
   if (/(^|\0)package\/package\.json\0/.test(names)) return false;
-  return /(?:^|[/\0])(?:PKG-INFO|setup\.py|pyproject\.toml|setup\.cfg)\0/.test(names);
+  return /(?:^|[/\0])(?:PKG-INFO|setup\.py|pyproject\.toml|setup\.cfg)\0|\.(?:dist|egg)-info\/|\.py\0/.test(
+    names,
+  );
 }
 
 export interface DistRead extends ReadResult {

@@ -20,7 +20,7 @@ export function parseCoreMetadata(text: string): CoreMetadata {
     if (line === '') break;
     if (/^[ \t]/.test(line) && last) {
       const arr = fields[last.key]!;
-      arr[last.index] = `${arr[last.index]}\n${line.replace(/^ {7}\|?|^\s+/, '')}`;
+      arr[last.index] = `${arr[last.index]}\n${/^ {7}\|/.test(line) ? line.slice(8) : line.trimStart()}`;
       continue;
     }
     const m = /^([A-Za-z0-9][A-Za-z0-9_-]*):\s?(.*)$/.exec(line);

@@ -4,7 +4,7 @@ import { isBytes, textOf } from '../values.js';
 import { CODE_EXEC, preview, py } from './helpers.js';
 
 const DECODE_HINT =
-  /b64decode|b32decode|b16decode|b85decode|a85decode|decodebytes|decodestring|decompress|unhexlify|fromhex|marshal|rot_?13|a2b_|codecs\.decode|pickle\.loads|\[::-1\]/;
+  /\.decrypt\(|Fernet|AES\.new|b64decode|b32decode|b16decode|b85decode|a85decode|decodebytes|decodestring|decompress|unhexlify|fromhex|marshal|rot_?13|a2b_|codecs\.decode|pickle\.loads|\[::-1\]/;
 
 /** The code argument of exec/eval/compile (or a py2 `exec` statement). */
 function codeArg(ctx: PyContext, node: Node): { name: string; arg?: Node } | undefined {

