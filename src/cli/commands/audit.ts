@@ -57,10 +57,15 @@ export function renderAuditText(
   const flagged = r.reports.filter(
     (x) => x.verdict !== 'clean' || x.errors.length || x.findings.some((f) => f.severity !== 'info'),
   );
-  if (flagged.length)
-    out.push(renderText(flagged, { color: opts.color, minSeverity: opts.minSeverity }).trimEnd());
-  else out.push(c.green(`No known or suspected malware among ${r.stats.unique} packages.`));
-  out.push('', c.bold(summaryLine(r)));
+  for (const report of flagged) {
+    let block = renderText([report], { color: opts.color, minSeverity: opts.minSeverity }).trimEnd();
+    // packages judged from the lockfile alone were not downloaded: drop the empty file statistics
+    if (report.stats.files === 0) block = block.replace(/\n[^\n]*\b0 files, 0 bytes, [^\n]*$/, '');
+    out.push(block, '');
+  }
+  if (flagged.length === 0)
+    out.push(c.green(`No known or suspected malware among ${r.stats.unique} packages.`), '');
+  out.push(c.bold(summaryLine(r)));
   return `${out.join('\n')}\n`;
 }
 
