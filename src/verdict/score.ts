@@ -98,13 +98,13 @@ export const CHAINS: Chain[] = [
     id: 'secret-flow',
     floor: 90,
     reason: 'secrets flow into a network request (data-flow traced)',
-    holds: (fs) => has(fs, (f) => f.ruleId === 'JS-010' && atLeast(f, 'critical')),
+    holds: (fs) => has(fs, (f) => (f.ruleId === 'JS-010' || f.ruleId === 'PY-008') && atLeast(f, 'critical')),
   },
   {
     id: 'remote-code',
     floor: 90,
     reason: 'runs code fetched from the network',
-    holds: (fs) => has(fs, (f) => f.ruleId === 'JS-012'),
+    holds: (fs) => has(fs, (f) => f.ruleId === 'JS-012' || f.ruleId === 'PY-003'),
   },
   {
     id: 'secrets-leave',
@@ -121,7 +121,8 @@ export const CHAINS: Chain[] = [
     id: 'host-data-flow',
     floor: 80,
     reason: 'host fingerprints flow into a network request at install/import time',
-    holds: (fs) => has(fs, (f) => f.ruleId === 'JS-011' && atLeast(f, 'medium') && early(f)),
+    holds: (fs) =>
+      has(fs, (f) => (f.ruleId === 'JS-011' || f.ruleId === 'PY-008' || f.ruleId === 'JAVA-011') && atLeast(f, 'medium') && early(f)),
   },
   {
     id: 'install-beacon',
@@ -182,7 +183,11 @@ export const CHAINS: Chain[] = [
       sameFile(
         fs,
         (f) => f.category === 'obfuscation' && atLeast(f, 'high') && f.confidence !== 'low',
-        (f) => f.category === 'execution' || f.ruleId === 'JS-005' || f.category === 'dropper',
+        (f) =>
+          f.category === 'execution' ||
+          f.ruleId === 'JS-005' ||
+          f.ruleId === 'PY-001' ||
+          f.category === 'dropper',
       ),
   },
   {

@@ -205,9 +205,9 @@ function finalContext(path: string, fileCtx: ExecutionContext, f: PyFinding): Ex
 
 export const pythonAnalyzer: Analyzer = {
   id: 'python',
-  appliesTo: (artifact) =>
-    artifact.ecosystem === 'pypi' ||
-    artifact.files.some((f) => f.kind === 'text' && /\.(py|pth)$/i.test(f.path)),
+  // PyPI distributions only: Python helper scripts inside npm/Maven packages are left to those
+  // ecosystems' calibration (gyp files, build helpers).
+  appliesTo: (artifact) => artifact.ecosystem === 'pypi',
   async analyze(pkg) {
     const analyses = new Map<string, PyFileAnalysis>();
     const findings: Finding[] = [];
