@@ -16,7 +16,13 @@ describe('rule catalogue', () => {
   it('has rules, with unique ids and names', () => {
     expect(rules.length).toBeGreaterThan(10);
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
-    expect(new Set(rules.map((r) => r.name)).size).toBe(rules.length);
+    const byName = new Map<string, string[]>();
+    for (const r of rules) byName.set(r.name, [...(byName.get(r.name) ?? []), r.id]);
+    const clashes = [...byName]
+      .filter(([, ids]) => ids.length > 1)
+      .map(([n, ids]) => `${n}: ${ids.join(', ')}`);
+    // `beagle explain <name>` resolves slugs, so two rules must never share one.
+    expect(clashes, 'rule names (slugs) must be unique; rename one of each pair').toEqual([]);
   });
 
   it.each(rules.map((r) => [r.id, r] as const))('%s has complete metadata', (_id, rule) => {
@@ -35,7 +41,7 @@ describe('rule catalogue', () => {
     for (const ref of rule.references) expect(ref).toMatch(/^https?:\/\/\S+$/);
     if (rule.example !== undefined) expect(rule.example.trim()).not.toBe('');
     expect(findRule(rule.id)).toBe(rule);
-    expect(findRule(rule.name)).toBe(rule);
+    expect(findRule(rule.name)?.id, `\`beagle explain ${rule.name}\` must find ${rule.id}`).toBe(rule.id);
   });
 });
 
