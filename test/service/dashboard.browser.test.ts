@@ -164,6 +164,16 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
       await page.screenshot({ path: join(process.env.BEAGLE_SCREENSHOTS, 'campaign.png'), fullPage: true });
   });
 
+  it('lists IOCs and (no) parked jobs', async () => {
+    await go('#/iocs');
+    const iocs = await page.$$eval('main td code', (cs) => cs.map((c) => c.textContent));
+    expect(iocs).toContain('http://45.61.160.14:1224/pdown');
+    expect(iocs.some((i) => i?.includes('grab.exfil-hub.xyz'))).toBe(true);
+    await go('#/jobs');
+    expect(await page.textContent('main')).toContain('done 6');
+    expect(await page.textContent('main')).toContain('No parked jobs.');
+  });
+
   it('shows a not-found message for unknown packages and raises no browser errors', async () => {
     await go('#/package/npm/not-there/9.9.9');
     expect(await page.textContent('.error-box')).toContain('Not found');
