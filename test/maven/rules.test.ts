@@ -256,3 +256,12 @@ describe.skipIf(!JDK)('backdoors, persistence, miners', () => {
     expect(fs.map((f) => f.category)).toContain('miner');
   });
 });
+
+describe.skipIf(!JDK)('beacons', () => {
+  it('JAVA-011 reports host facts sent from a static initializer as recon; the verdict is malicious', async () => {
+    const r = await jar(['fx/beacon']);
+    const f = r.rule('JAVA-011').find((x) => x.category === 'recon');
+    expect(f?.context).toBe('import');
+    expect(r.verdict.verdict).toBe('malicious');
+  });
+});

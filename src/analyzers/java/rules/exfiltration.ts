@@ -1,7 +1,7 @@
 import type { JavaRule } from '../engine.js';
 import type { CallSite } from '../interpret.js';
 import { describeValue } from '../interpret.js';
-import { isNetworkCall, java, renderCall, taintOf } from './helpers.js';
+import { CONTEXT_PHRASE, isEarly, isNetworkCall, java, renderCall, taintOf } from './helpers.js';
 
 /** Calls whose argument leaves the machine: URL/URI construction, DNS names, request bodies, socket writes. */
 function isSink(call: CallSite, classUsesNetwork: boolean): boolean {
@@ -50,7 +50,22 @@ export const exfiltration: JavaRule = {
           for (const call of m.summary.calls) {
             if (!isSink(call, usesNetwork)) continue;
             const taint = taintOf(...call.args);
-            if (!taint.has('file') && !taint.has('env')) continue;
+            if (!taint.has('file') && !taint.has('env')) {
+              // Host fingerprints (user, host name, OS) sent by code that runs on its own: a beacon.
+              if (taint.has('host') && isEarly(m.context)) {
+                ctx.report({
+                  at: m,
+                  pc: call.pc,
+                  code: renderCall(call),
+                  category: 'recon',
+                  severity: 'medium',
+                  message: `Sends host facts (system properties, host or user name) over the network via ${renderCall(call).slice(0, 80)} ${CONTEXT_PHRASE[m.context]}.`,
+                  evidence: { taint: [...taint], sink: `${call.ref.owner}.${call.ref.name}` },
+                });
+                return;
+              }
+              continue;
+            }
             const strong = taint.has('encoded') || taint.has('env');
             ctx.report({
               at: m,
