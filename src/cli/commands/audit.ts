@@ -161,8 +161,9 @@ export const registerAudit: CommandRegistrar = (program, setExit) => {
       'project config with internal names and suppressions (default: .beagle.yml in the current folder)',
     )
     .option(
-      '--internal <ecosystem:prefix...>',
-      'internal name prefixes for dependency-confusion checks, e.g. npm:@acme/ pypi:acme-',
+      '--internal <ecosystem:prefix>',
+      'internal name prefix for dependency-confusion checks, repeatable or comma-separated: npm:@acme/,pypi:acme-',
+      (v: string, prev: string[] = []) => [...prev, v],
     )
     .option('--list', 'include every dependency in text and JSON output')
     .option('--registry <url>', 'with --deep: registry base URL')
