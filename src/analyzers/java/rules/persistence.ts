@@ -6,7 +6,7 @@ import { isFileWrite, isProcessStart, java } from './helpers.js';
 /** Places that make code run again at login/boot, and mining configuration. */
 const PATTERNS: Array<{ re: RegExp; what: string; category: Category }> = [
   {
-    re: /(^|[/\\])\.(bashrc|bash_profile|profile|zshrc|zprofile|bash_login)$/,
+    re: /(^|[/\\])\.(bashrc|bash_profile|zshrc|zprofile|bash_login)$|(~|\$HOME|\/home\/[^/]+|\/root)\/\.profile$/,
     what: 'a shell start-up file',
     category: 'persistence',
   },

@@ -4,7 +4,7 @@ import { java, renderCall, taintOf } from './helpers.js';
 
 /** Classes and members that malware reaches through reflection to hide what it calls. */
 const DANGEROUS =
-  /^(java\.lang\.(Runtime|ProcessBuilder)|java\.net\.URLClassLoader|javax\.naming\.InitialContext|javax\.script\.ScriptEngineManager)(\.|$)|\.(exec|getRuntime|defineClass|defineAnonymousClass|loadLibrary|getenv)$/;
+  /^(java\.lang\.(Runtime|ProcessBuilder)|java\.net\.URLClassLoader|javax\.naming\.InitialContext|javax\.script\.ScriptEngineManager)(\.|$)|\.(exec|getRuntime|defineClass|defineAnonymousClass|loadLibrary)$/;
 
 /** Flags reflection whose class or member name is decoded/decrypted or resolves to a dangerous API. */
 export const reflectiveComputedName: JavaRule = {
