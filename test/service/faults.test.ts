@@ -192,6 +192,29 @@ for (const { mode, skip } of MODES) {
       expect(Number(job[0]!.attempts)).toBe(2);
     });
 
+    it('a job that kills its worker on every attempt is parked, not retried forever', async () => {
+      await publishMany(1, () => false);
+      const { b, config } = await open({ leaseMs: 1000, maxAttempts: 2 });
+      const f = new FeedFollower(npmFeedFor(config), b.queue, b.store, { intervalMs: 10, errorDelayMs: 10 });
+      while ((await f.step()).more);
+      let attempts = 0;
+      // Every slot "dies" holding its job; the last free slot keeps polling the queue.
+      const w = workerFor(b, config, 'doomed', {
+        concurrency: 3,
+        pollMs: 100,
+        beforeStore: () => {
+          attempts++;
+          return new Promise<void>(() => {});
+        },
+      });
+      w.start();
+      await waitFor(async () => (await b.queue.counts()).parked === 1 || undefined, 40_000, 100);
+      expect(attempts).toBe(2);
+      const [job] = await b.store.jobs({ state: 'parked', limit: 1, offset: 0 });
+      expect(job!.lastError).toMatch(/worker lost|gave up/);
+      expect(await verdictRows(b)).toEqual([]);
+    });
+
     it('retries transient download failures with backoff and parks a job that keeps failing', async () => {
       await publishMany(2, () => false);
       reg.failTarball.set('pkg-0-1.0.0.tgz', 2); // recovers on the 3rd attempt

@@ -33,12 +33,15 @@ export class PgBossQueue implements JobQueue {
   readonly boss: PgBoss;
   readonly queue: string;
   private started = false;
+  private lastReconcile = 0;
+  private readonly reconcileEveryMs: number;
 
   constructor(
     readonly db: PgDb,
     readonly options: PgBossQueueOptions,
   ) {
     this.queue = options.queueName ?? 'beagle-scan';
+    this.reconcileEveryMs = Math.min(10_000, options.leaseSeconds * 500);
     this.boss = new PgBoss({
       connectionString: options.connectionString,
       application_name: `beagle:${options.bossSchema}`,
@@ -124,7 +127,11 @@ export class PgBossQueue implements JobQueue {
   }
 
   async lease(worker: string, max: number): Promise<LeasedJob[]> {
-    await this.reconcile();
+    // Reconciling scans pg-boss's failed jobs: at most every few seconds per process.
+    if (Date.now() - this.lastReconcile > this.reconcileEveryMs) {
+      this.lastReconcile = Date.now();
+      await this.reconcile();
+    }
     const jobs = (await this.boss.fetch(this.queue, {
       batchSize: max,
       includeMetadata: true,
