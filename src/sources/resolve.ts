@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { BeagleError } from '../core/errors.js';
 import type { Artifact, Ecosystem } from '../core/types.js';
 import { ECOSYSTEMS } from '../ecosystems/index.js';
@@ -23,16 +24,30 @@ async function statOrUndefined(p: string) {
  */
 export async function loadTarget(target: string, options: LoadOptions): Promise<ResolvedArtifact> {
   const prefixed = /^([a-z]+):(.+)$/.exec(target);
+  if (prefixed?.[1] === 'http' || prefixed?.[1] === 'https') {
+    throw new BeagleError(
+      'invalid-target',
+      `${target}: URL targets are not supported; scan a registry spec (with --registry for another registry) or a downloaded file`,
+    );
+  }
+  if (prefixed?.[1] === 'file') {
+    // `file:./pkg.tgz`, `file:/abs/pkg.tgz` or `file:///abs/pkg.tgz`: a local path, as npm writes it.
+    const rest = prefixed[2]!;
+    return loadLocal(rest.startsWith('//') ? fileURLToPath(target) : rest, options, true);
+  }
   if (prefixed && !/^[a-zA-Z]:[\\/]/.test(target)) {
     const plugin = ECOSYSTEMS.find((p) => p.prefix === prefixed[1]);
     if (plugin) return { plugin, artifact: await plugin.fetch(prefixed[2]!, options) };
-    if (!['file', 'http', 'https'].includes(prefixed[1]!)) {
-      throw new BeagleError(
-        'invalid-target',
-        `${target}: unknown ecosystem prefix "${prefixed[1]}:" (supported: ${ECOSYSTEMS.map((p) => `${p.prefix}:`).join(', ')})`,
-      );
-    }
+    throw new BeagleError(
+      'invalid-target',
+      `${target}: unknown ecosystem prefix "${prefixed[1]}:" (supported: ${ECOSYSTEMS.map((p) => `${p.prefix}:`).join(', ')}, file:)`,
+    );
   }
+  return loadLocal(target, options);
+}
+
+/** A local file or folder, else (unless `localOnly`) a bare npm spec. */
+async function loadLocal(target: string, options: LoadOptions, localOnly = false): Promise<ResolvedArtifact> {
   const local = await statOrUndefined(target);
   if (local?.isDirectory()) {
     for (const plugin of ECOSYSTEMS) {
@@ -61,7 +76,7 @@ export async function loadTarget(target: string, options: LoadOptions): Promise<
       `${target}: not a recognised package file (.tgz, .tar.gz, .whl, .zip, .jar...)`,
     );
   }
-  if (/[\\/]/.test(target) && !target.startsWith('@')) {
+  if (localOnly || (/[\\/]/.test(target) && !target.startsWith('@'))) {
     throw new BeagleError('not-found', `${target}: no such file or folder`);
   }
   if (/\.(tgz|tar\.gz|whl|jar|zip)$/i.test(target)) {
