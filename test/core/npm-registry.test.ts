@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadNpmConfig } from '../../src/ecosystems/npm/npmrc.js';
+import { authHeaderFor, loadNpmConfig } from '../../src/ecosystems/npm/npmrc.js';
 import { parseNpmSpec } from '../../src/ecosystems/npm/registry.js';
 import { type ScanOptions, scan } from '../../src/scan.js';
 import { benignPackageFiles, digests, makeTarball, maliciousPackageFiles } from '../helpers/archives.js';
@@ -295,5 +295,35 @@ describe('npm registry client: failures', () => {
     const report = await scan('npm:broken-package', opts({ registry: reg.url }));
     expect(report.errors[0]!.code).toBe('http');
     expect(report.errors[0]!.message).toMatch(/503/);
+  });
+});
+
+describe('npm registry client: limits and auth forms', () => {
+  it('a tarball larger than the total-size limit is refused while downloading (limit)', async () => {
+    const report = await scan(
+      'npm:fixture-a@1.0.0',
+      opts({ registry: reg.url, limits: { maxTotalBytes: 64 } }),
+    );
+    expect(report.verdict).toBe('error');
+    expect(report.errors[0]!.code).toBe('limit');
+  });
+
+  it('picks the longest matching nerf-dart and supports _authToken, _auth and username/_password', () => {
+    const cfg = loadNpmConfig(bare, isolatedEnv());
+    cfg.auth.set('//127.0.0.1:1/:_authToken', 'host-wide');
+    cfg.auth.set('//127.0.0.1:1/team/:_authToken', 'team-only');
+    cfg.auth.set('//127.0.0.1:2/:_auth', Buffer.from('u:p').toString('base64'));
+    cfg.auth.set('//127.0.0.1:3/reg/:username', 'alice');
+    cfg.auth.set('//127.0.0.1:3/reg/:_password', Buffer.from('s3cret').toString('base64'));
+    expect(authHeaderFor(cfg, 'http://127.0.0.1:1/team/pkg')).toBe('Bearer team-only');
+    expect(authHeaderFor(cfg, 'http://127.0.0.1:1/other/pkg')).toBe('Bearer host-wide');
+    expect(authHeaderFor(cfg, 'http://127.0.0.1:2/pkg')).toBe(
+      `Basic ${Buffer.from('u:p').toString('base64')}`,
+    );
+    expect(authHeaderFor(cfg, 'http://127.0.0.1:3/reg/pkg')).toBe(
+      `Basic ${Buffer.from('alice:s3cret').toString('base64')}`,
+    );
+    // Another port on the same host gets nothing.
+    expect(authHeaderFor(cfg, 'http://127.0.0.1:4/pkg')).toBeUndefined();
   });
 });
