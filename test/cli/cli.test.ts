@@ -163,6 +163,28 @@ describe('beagle scan: output formats', () => {
   });
 });
 
+describe('beagle scan: limits', () => {
+  it('--max-total-size refuses a package over the limit (exit 2, code limit)', async () => {
+    const r = await runCli(['scan', benign, '--max-total-size', '100', '--format', 'json']);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout) as ScanReport;
+    expect(report.verdict).toBe('error');
+    expect(report.errors[0]!.code).toBe('limit');
+  });
+
+  it('--max-file-size skips big files with ARC-005 and still scans the rest', async () => {
+    const big = fixture('big-file.tgz');
+    writeFileSync(big, await makeTarball({ ...benignPackageFiles(), 'data.js': `// ${'x'.repeat(5000)}\n` }));
+    const r = await runCli(['scan', big, '--max-file-size', '1000', '--format', 'json']);
+    const report = JSON.parse(r.stdout) as ScanReport;
+    expect(report.verdict).not.toBe('error');
+    expect(report.package?.name).toBe('fixture-benign');
+    expect(report.findings.filter((f) => f.ruleId === 'ARC-005').map((f) => f.file)).toEqual(['data.js']);
+    expect(report.stats.files).toBe(3);
+    expect(report.warnings.join('\n')).toMatch(/data\.js: skipped/);
+  });
+});
+
 describe('beagle scan: several targets', () => {
   it('keeps the other results when one target fails, and exits 2', async () => {
     const r = await runCli(['scan', benign, corrupt, dropper, '--format', 'json', '--concurrency', '2']);
