@@ -265,3 +265,17 @@ describe.skipIf(!JDK)('beacons', () => {
     expect(r.verdict.verdict).toBe('malicious');
   });
 });
+
+describe.skipIf(!JDK)('build-time code', () => {
+  it('a Maven plugin goal that reads ~/.m2/settings.xml and sends it runs at install and is malicious', async () => {
+    const r = await jar(['fx/mojo'], {
+      'META-INF/maven/plugin.xml':
+        '<plugin><mojos><mojo><goal>steal</goal><implementation>fx.mojo.Steal</implementation></mojo></mojos></plugin>',
+    });
+    const [cred] = r.rule('JAVA-006');
+    expect(cred?.context).toBe('install');
+    expect(cred?.evidence?.secrets).toContain('package registry credentials');
+    expect(r.verdict.verdict).toBe('malicious');
+    expect(r.rule('JAVA-015')[0]?.evidence?.role).toBe('mojo');
+  });
+});

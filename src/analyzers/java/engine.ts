@@ -148,7 +148,7 @@ function rootContext(unit: ClassUnit, m: MemberInfo): { context: ExecutionContex
     } else if (isCtor) consider(ctx, `${r.role} registered in ${r.registeredIn}`);
   }
   if (unit.cls.superName === 'org/apache/maven/plugin/AbstractMojo' && m.name === 'execute')
-    consider('build', 'Maven plugin goal (extends AbstractMojo)');
+    consider('install', 'Maven plugin goal (extends AbstractMojo)');
   if (
     unit.cls.superName === 'javax/annotation/processing/AbstractProcessor' &&
     (m.name === 'process' || m.name === 'init')

@@ -30,8 +30,9 @@ export const ROLE_CONTEXT: Record<EntryRole, ExecutionContext> = {
   spring: 'import',
   agent: 'startup',
   processor: 'build',
-  mojo: 'build',
-  'gradle-plugin': 'build',
+  // Maven/Gradle plugins are the build tool's install hooks (see ExecutionContext in core/types).
+  mojo: 'install',
+  'gradle-plugin': 'install',
   main: 'runtime',
 };
 
