@@ -63,16 +63,24 @@ export function nameFindings(dep: NameCheckInput, options: HeuristicOptions): Fi
       );
     }
   }
+  // pip's --extra-index-url consults the public index too and takes the highest version from either
+  const extraIndex = dep.registry?.includes('--extra-index-url') ?? false;
+  const publicIndex = (dep.registry ?? '').split(/\s+/).some((u) => PUBLIC_REGISTRY[dep.ecosystem].test(u));
   const fromPublic =
     (dep.resolved !== undefined && PUBLIC_REGISTRY[dep.ecosystem].test(dep.resolved)) ||
-    (dep.resolved === undefined && dep.registry === undefined);
+    (dep.resolved === undefined && (dep.registry === undefined || extraIndex || publicIndex));
   if (internal && fromPublic) {
+    const why = dep.resolved
+      ? `is resolved from the public registry (${new URL(dep.resolved).host})`
+      : extraIndex
+        ? 'is installed with --extra-index-url, so pip also looks it up on the public index'
+        : 'has no private registry recorded';
     out.push(
       makeFinding(DEPENDENCY_CONFUSION, {
         ...where,
-        message: `"${dep.name}" matches an internal name prefix but ${dep.resolved ? `is resolved from the public registry (${new URL(dep.resolved).host})` : 'has no private registry recorded'}`,
+        message: `"${dep.name}" matches an internal name prefix but ${why}`,
         evidence: { resolved: dep.resolved, internalPrefixes: options.internal },
-        ...(dep.resolved ? {} : { confidence: 'low' as const }),
+        ...(dep.resolved || extraIndex ? {} : { confidence: 'low' as const }),
       }),
     );
   }

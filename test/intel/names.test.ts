@@ -114,6 +114,20 @@ describe('dependency confusion', () => {
     expect(f.find((x) => x.ruleId === 'NAME-003')?.confidence).toBe('high');
   });
 
+  it('flags internal Python names installed with --extra-index-url', () => {
+    const f = nameFindings(
+      {
+        ecosystem: 'pypi',
+        name: 'acme-auth',
+        version: '1.2.0',
+        registry: '--extra-index-url https://pypi.acme.internal/simple',
+      },
+      { internal: ['acme-'] },
+    );
+    expect(f[0]?.ruleId).toBe('NAME-002');
+    expect(f[0]?.message).toMatch(/--extra-index-url/);
+  });
+
   it('leaves internal names from a private registry alone', () => {
     const f = nameFindings(
       {

@@ -47,6 +47,9 @@ function nameFromArchive(url: string): { name: string; version: string } | undef
   return undefined;
 }
 
+/** Index options (`-i`, `--extra-index-url`) seen while reading one extraction's files. */
+const indexOptions = new WeakMap<Extraction, string[]>();
+
 const isDevFile = (f: string) =>
   /(^|[-_./])(dev|test|tests|testing|lint|docs|ci)([-_.]|$)/i.test(path.basename(f));
 
@@ -59,7 +62,8 @@ async function parseFile(
   out: Extraction,
 ): Promise<void> {
   const dev = isDevFile(rel);
-  const options: string[] = [];
+  // index options apply to the whole pip run, wherever they appear: collected for the extraction
+  const options = indexOptions.get(out)!;
   for (const { text: l, line } of logicalLines(text)) {
     // options first
     const opt = /^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)/.exec(l);
@@ -148,7 +152,6 @@ async function parseFile(
       const pin = /^(===|==)\s*([^,\s*]+)$/.exec(dep.spec);
       if (pin) dep.version = pin[2]!;
     }
-    if (options.length) dep.registry = options.join(' ');
     out.dependencies.push(dep);
   }
 }
@@ -168,7 +171,11 @@ export const requirementsExtractor: Extractor = {
       included: [],
     };
     const rel = path.basename(file);
+    indexOptions.set(out, []);
     await parseFile(rel, file, text, ctx, new Set([rel]), out);
+    const options = indexOptions.get(out)!;
+    if (options.length)
+      for (const d of out.dependencies) if (d.source === 'registry') d.registry = options.join(' ');
     return out;
   },
 };
