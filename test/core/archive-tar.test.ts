@@ -240,6 +240,14 @@ describe('npm tarball manifests via scan()', () => {
     expect((await scan(arrayJson)).errors[0]!.code).toBe('invalid-package');
   });
 
+  it('a package.json over the single-file limit is a limit error, not "no package.json"', async () => {
+    const file = writeTmp(await makeTarball(benignPackageFiles()));
+    const report = await scan(file, { limits: { maxFileBytes: 50 } });
+    expect(report.verdict).toBe('error');
+    expect(report.errors[0]!.code).toBe('limit');
+    expect(report.errors[0]!.message).toMatch(/package\.json is over the single-file limit/);
+  });
+
   it('a corrupt tarball file is an error report, never clean', async () => {
     const file = writeTmp(Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(600, 7)]));
     const report = await scan(file);

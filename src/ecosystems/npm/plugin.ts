@@ -29,6 +29,12 @@ export const INTEGRITY_MISMATCH: RuleMeta = {
 /** Parses package.json from an npm file list; a package without one is not installable. */
 function manifestOf(read: ReadResult, label: string): Record<string, unknown> {
   const file = read.files.find((f) => f.path === 'package.json');
+  if (!file && read.findings.some((f) => f.ruleId === 'ARC-005' && f.file === 'package.json')) {
+    throw new BeagleError(
+      'limit',
+      `${label}: package.json is over the single-file limit; the package was not scanned`,
+    );
+  }
   if (!file) throw new BeagleError('invalid-package', `${label}: no package.json in the package`);
   try {
     const parsed = JSON.parse(file.data.toString('utf8').replace(/^\uFEFF/, ''));
