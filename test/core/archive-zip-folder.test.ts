@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -178,6 +179,21 @@ describe('readFolder', () => {
     const report = await scan(root);
     expect(report.package?.source.type).toBe('folder');
     expect(report.findings.some((f) => f.ruleId === 'ARC-002')).toBe(true);
+  });
+
+  it('reports a FIFO in a folder as ARC-003 without opening it (reading it would block)', async () => {
+    const root = path.join(tmp, 'fifopkg');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(path.join(root, 'package.json'), '{"name":"fifo","version":"1.0.0"}');
+    try {
+      execFileSync('mkfifo', [path.join(root, 'pipe')]);
+    } catch {
+      console.warn('mkfifo unavailable; skipping the FIFO folder check');
+      return;
+    }
+    const r = await readFolder(root, withLimits(), root);
+    expect(r.files.map((f) => f.path)).toEqual(['package.json']);
+    expect(r.findings.map((f) => [f.ruleId, f.file])).toEqual([['ARC-003', 'pipe']]);
   });
 
   it('applies the single-file limit to folders (ARC-005)', async () => {
