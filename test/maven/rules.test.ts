@@ -279,3 +279,12 @@ describe.skipIf(!JDK)('build-time code', () => {
     expect(r.rule('JAVA-015')[0]?.evidence?.role).toBe('mojo');
   });
 });
+
+describe.skipIf(!JDK)('exfiltration sinks', () => {
+  it('JAVA-011: the environment written into a URL connection stream is exfiltration; println to the console is not', async () => {
+    const fs = (await jar(['fx/post'])).rule('JAVA-011');
+    expect(fs).toHaveLength(1);
+    expect(fs[0]?.evidence?.sink).toBe('java/io/OutputStream.write');
+    expect(fs[0]?.snippet).toMatch(/fx\/post\/Post\.send: /);
+  });
+});

@@ -848,6 +848,14 @@ function modelCall(call: CallSite, env: InterpretEnv, emit: Emit): Value | undef
   )
     return { t: ret, src: rcv?.src, from: key };
   if (ref.owner === 'java/net/Socket' && ref.name === 'getInputStream') return tainted('network');
+  // Streams that lead to the network carry the mark so writes into them (and their wrappers) are sinks.
+  if (
+    ref.name === 'getOutputStream' &&
+    /^(java\/net\/(URLConnection|HttpURLConnection|Socket)|javax\/net\/ssl\/(HttpsURLConnection|SSLSocket))$/.test(
+      ref.owner,
+    )
+  )
+    return tainted('network');
   if (
     ref.owner === 'java/net/InetAddress' &&
     /^(getLocalHost|getHostName|getCanonicalHostName)$/.test(ref.name)

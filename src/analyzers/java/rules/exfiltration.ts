@@ -1,10 +1,10 @@
 import type { JavaRule } from '../engine.js';
 import type { CallSite } from '../interpret.js';
 import { describeValue } from '../interpret.js';
-import { CONTEXT_PHRASE, isEarly, isNetworkCall, java, renderCall, taintOf } from './helpers.js';
+import { CONTEXT_PHRASE, isEarly, java, renderCall, taintOf } from './helpers.js';
 
-/** Calls whose argument leaves the machine: URL/URI construction, DNS names, request bodies, socket writes. */
-function isSink(call: CallSite, classUsesNetwork: boolean): boolean {
+/** Calls whose argument leaves the machine: URL/URI construction, DNS names, request bodies, network stream writes. */
+function isSink(call: CallSite): boolean {
   const { owner, name } = call.ref;
   if ((owner === 'java/net/URL' || owner === 'java/net/URI') && name === '<init>') return true;
   if (owner === 'java/net/URI' && name === 'create') return true;
@@ -15,11 +15,13 @@ function isSink(call: CallSite, classUsesNetwork: boolean): boolean {
     (name === 'uri' || name === 'POST' || name === 'header')
   )
     return true;
-  if (!classUsesNetwork) return false;
+  // Writes count only into streams that lead to a socket or URL connection (wrappers included).
   return (
     /^java\/io\/(OutputStream|DataOutputStream|BufferedOutputStream|PrintStream|PrintWriter|OutputStreamWriter|BufferedWriter|Writer)$/.test(
       owner,
-    ) && /^(write|writeBytes|writeUTF|print|println)$/.test(name)
+    ) &&
+    /^(write|writeBytes|writeUTF|print|println)$/.test(name) &&
+    !!call.receiver?.src?.includes('network')
   );
 }
 
@@ -45,10 +47,9 @@ export const exfiltration: JavaRule = {
   create(ctx) {
     return {
       class(unit) {
-        const usesNetwork = unit.methods.some((m) => m.summary.calls.some(isNetworkCall));
         for (const m of unit.methods) {
           for (const call of m.summary.calls) {
-            if (!isSink(call, usesNetwork)) continue;
+            if (!isSink(call)) continue;
             const taint = taintOf(...call.args);
             if (!taint.has('file') && !taint.has('env')) {
               // Host fingerprints (user, host name, OS) sent by code that runs on its own: a beacon.

@@ -3,8 +3,12 @@ import { knownString } from '../interpret.js';
 import { java, renderCall, taintOf } from './helpers.js';
 
 /** Classes and members that malware reaches through reflection to hide what it calls. */
-const DANGEROUS =
-  /^(java\.lang\.(Runtime|ProcessBuilder)|java\.net\.URLClassLoader|javax\.naming\.InitialContext|javax\.script\.ScriptEngineManager)(\.|$)|\.(exec|getRuntime|defineClass|defineAnonymousClass|loadLibrary)$/;
+/** Members whose reflective use hides process, class-loading or JNDI calls. */
+const DANGEROUS_MEMBER =
+  /(^|\.)(exec|getRuntime|defineClass|defineAnonymousClass|defineHiddenClass|loadLibrary)$|ProcessBuilder\.start$|InitialContext\.lookup$|ScriptEngine\.eval$/;
+/** Classes worth reporting when their name is assembled at run time (literal names are common compatibility code). */
+const DANGEROUS_CLASS =
+  /^(java\.lang\.(Runtime|ProcessBuilder)|java\.net\.URLClassLoader|javax\.naming\.InitialContext|javax\.script\.ScriptEngineManager)$/;
 
 /** Flags reflection whose class or member name is decoded/decrypted or resolves to a dangerous API. */
 export const reflectiveComputedName: JavaRule = {
@@ -44,8 +48,10 @@ export const reflectiveComputedName: JavaRule = {
             : call.result?.member;
         const taint = taintOf(arg);
         const hidden = taint.has('decoded') || taint.has('decrypted');
-        const dangerous = resolved !== undefined && DANGEROUS.test(resolved);
         const literal = arg?.s !== undefined && !arg.src?.length;
+        const dangerous =
+          resolved !== undefined &&
+          (DANGEROUS_MEMBER.test(resolved) || (isForName && !literal && DANGEROUS_CLASS.test(resolved)));
         if (!hidden && !dangerous) return;
         // `Class.forName("java.lang.Runtime")` spelled as a literal is suspicious but not hidden.
         const severity = hidden ? 'high' : literal ? 'medium' : 'high';
