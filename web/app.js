@@ -264,9 +264,12 @@ function latencyLine(daily) {
 }
 
 // --- pages ------------------------------------------------------------------------------
-async function overview() {
+const INTERVALS = ['day', 'week', 'quarter'];
+
+async function overview(params) {
+  const interval = INTERVALS.includes(params.get('interval')) ? params.get('interval') : 'day';
   const [stats, weekly, latency, recent, jobs, campaigns] = await Promise.all([
-    api('/api/v1/stats?interval=day'),
+    api(`/api/v1/stats?interval=${interval}`),
     api('/api/v1/stats?interval=week'),
     api('/api/v1/stats/latency'),
     api('/api/v1/detections/recent?limit=20'),
@@ -309,7 +312,18 @@ async function overview() {
       h(
         'section',
         { class: 'panel', id: 'chart-time' },
-        h('h2', {}, 'Malicious packages per day and ecosystem'),
+        h('h2', {}, `Malicious packages per ${interval} and ecosystem`),
+        h(
+          'div',
+          { class: 'interval' },
+          INTERVALS.map((i) =>
+            h(
+              'a',
+              { href: `#/?interval=${i}`, class: i === interval ? 'active' : undefined, 'data-interval': i },
+              i,
+            ),
+          ),
+        ),
         periods.length
           ? [stackedBars(periods, perEco, ECO_COLORS), legend(ECO_COLORS)]
           : h('p', { class: 'empty' }, 'No detections yet.'),
@@ -643,7 +657,7 @@ async function route() {
     else if (parts[0] === 'campaign' && parts[1]) await campaignPage(parts[1]);
     else if (parts[0] === 'iocs') await iocsPage();
     else if (parts[0] === 'jobs') await jobsPage();
-    else await overview();
+    else await overview(new URLSearchParams(query || ''));
   } catch (err) {
     render(
       h(
