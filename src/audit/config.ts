@@ -82,9 +82,10 @@ export function parseConfig(text: string, file: string): ProjectConfig {
   return cfg;
 }
 
-/** Loads `--config <file>`, else the first of CONFIG_NAMES found in `dir`. */
-export async function loadConfig(dir: string, explicit?: string): Promise<ProjectConfig> {
-  const candidates = explicit ? [explicit] : CONFIG_NAMES.map((n) => path.join(dir, n));
+/** Loads `--config <file>`, else the first of CONFIG_NAMES found in the folders, in order. */
+export async function loadConfig(dirs: string | string[], explicit?: string): Promise<ProjectConfig> {
+  const list = [...new Set(Array.isArray(dirs) ? dirs : [dirs])];
+  const candidates = explicit ? [explicit] : list.flatMap((d) => CONFIG_NAMES.map((n) => path.join(d, n)));
   for (const f of candidates) {
     let text: string;
     try {

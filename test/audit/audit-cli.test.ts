@@ -219,6 +219,13 @@ describe('suppressions', () => {
     const lodahs = out.reports.find((r: any) => r.target === 'npm:lodahs@1.0.0');
     expect(lodahs.verdict).toBe('clean');
     expect(lodahs.findings[0].suppressed).toEqual({ reason: 'internal fork, reviewed by security 2026-11' });
+    // found in the audited project's folder when run from elsewhere too
+    const fromElsewhere = JSON.parse(
+      (await runCli(['audit', project, '-f', 'json'], { env, cwd: tmp })).stdout,
+    );
+    expect(
+      fromElsewhere.reports.find((r: any) => r.target === 'npm:lodahs@1.0.0').findings[0].suppressed,
+    ).toBeDefined();
     const text = (await runCli(['audit'], { env, cwd: project })).stdout;
     expect(text).toMatch(/suppressed: internal fork, reviewed by security/);
     // the lockfile now pins other bytes for the same version: the suppression no longer applies

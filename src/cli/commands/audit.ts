@@ -1,4 +1,6 @@
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Option } from 'commander';
 import pc from 'picocolors';
 import { type AuditLocation, type AuditResult, audit } from '../../audit/audit.js';
@@ -183,7 +185,14 @@ export const registerAudit: CommandRegistrar = (program, setExit) => {
     .action(async (paths: string[], opts) => {
       let config: Awaited<ReturnType<typeof loadConfig>>;
       try {
-        config = await loadConfig(process.cwd(), opts.config);
+        // the current folder first, then the audited project folders (a lockfile's own folder)
+        const folders = paths.map((p) => {
+          const abs = path.resolve(p);
+          return existsSync(abs) && statSync(abs).isDirectory() && path.basename(abs) !== 'node_modules'
+            ? abs
+            : path.dirname(abs);
+        });
+        config = await loadConfig([process.cwd(), ...folders], opts.config);
         for (const [eco, prefixes] of Object.entries(parseInternal(opts.internal ?? [])))
           config.internal[eco as Ecosystem].push(...prefixes);
       } catch (err) {
