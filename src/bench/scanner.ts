@@ -3,7 +3,7 @@
  * and the bare parser over exactly the same files (the JS/TS of the corpus' benign npm packages),
  * each in its own child process; plus whole-package `scan()` end to end.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,19 @@ async function measure(tool: ChildTool, input: Buffer, ctx: BenchContext): Promi
   };
 }
 
+/** `commit abc1234` (+ how many source files had uncommitted changes), or '' outside a git checkout. */
+export function sourceLine(root: string): string {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' }).trim();
+    const commit = git('rev-parse', '--short', 'HEAD');
+    const dirty = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).length;
+    return ` Beagle at commit ${commit}${dirty ? ` plus uncommitted changes to ${dirty} source files` : ''}.`;
+  } catch {
+    return '';
+  }
+}
+
 export function machineLine(): string {
   const cpus = os.cpus();
   return `${cpus[0]?.model.trim() ?? 'unknown CPU'} (${cpus.length} CPUs), ${f(os.totalmem() / 1024 ** 3, 1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}`;
@@ -90,6 +103,8 @@ export async function bench(ctx: BenchContext): Promise<string> {
     .loadavg()
     .map((n) => f(n, 1))
     .join(' / ');
+  // BEAGLE_SOURCE_ROOT: the checkout a bench built elsewhere (a snapshot of dist/) was built from.
+  const source = sourceLine(process.env.BEAGLE_SOURCE_ROOT ?? ctx.root);
   ctx.log('scanner: reading the benign npm packages of the corpus in memory...');
   const corpus = await collectBenignNpmJs(ctx.corpus);
   const input = encodeFiles(corpus.files);
@@ -137,7 +152,7 @@ export async function bench(ctx: BenchContext): Promise<string> {
   return [
     title,
     '',
-    `Run of ${started} UTC on ${machineLine()}; load average ${load} at the start (the machine is shared).`,
+    `Run of ${started} UTC on ${machineLine()}; load average ${load} at the start (the machine is shared).${source}`,
     '',
     `Input: the JS/TS files (no \`.d.ts\`) of the ${corpus.packages.length} benign npm packages of \`../shared/corpus\`` +
       ` (labels.tsv), read in memory with \`readTar\`: ${corpus.files.length} files (${tsFiles} TypeScript), ${f(corpus.bytes / MB)} MB.` +
