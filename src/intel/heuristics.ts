@@ -55,7 +55,7 @@ export function nameFindings(dep: NameCheckInput, options: HeuristicOptions): Fi
       out.push(
         makeFinding(TYPOSQUAT, {
           ...where,
-          message: `"${dep.name}" imitates the popular package "${hit.target}" (${hit.technique}; #${hit.targetRank} by downloads)`,
+          message: `"${dep.name}" imitates the popular package "${hit.target}" (${hit.technique}; ${dep.ecosystem === 'maven' ? 'a widely used coordinate' : `#${hit.targetRank} by downloads`})`,
           severity: hit.strong ? 'critical' : 'high',
           confidence: hit.strong ? 'medium' : 'low',
           evidence: { target: hit.target, targetRank: hit.targetRank, technique: hit.technique },

@@ -157,7 +157,11 @@ export class PopularIndex {
     const n = normalizeName(eco, name).toLowerCase();
     if (this.legit.has(n)) return undefined;
     const ownScope = scopeOf(n);
-    const eligible = (t: string) => t !== n && !(ownScope && scopeOf(t) === ownScope);
+    // npm scopes and Maven groupIds are owned namespaces: a sibling in the same one is its owner's
+    const groupOf = (x: string) => (eco === 'maven' ? x.slice(0, x.indexOf(':')) : undefined);
+    const ownGroup = groupOf(n);
+    const eligible = (t: string) =>
+      t !== n && !(ownScope && scopeOf(t) === ownScope) && !(ownGroup && groupOf(t) === ownGroup);
     const best = (hits: SquatHit[]) =>
       hits.sort((a, b) => Number(b.strong) - Number(a.strong) || a.targetRank - b.targetRank)[0];
     const hits: SquatHit[] = [];

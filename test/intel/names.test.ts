@@ -68,6 +68,17 @@ describe('typosquat heuristics', () => {
     expect(pypi.check('jeIlyfish')).toMatchObject({ target: 'jellyfish', technique: 'homoglyph' });
     expect(pypi.check('python3-dateutil')).toMatchObject({ target: 'python-dateutil' });
     expect(pypi.check('Setup_Tools')).toMatchObject({ target: 'setuptools', technique: 'separator' });
+    const maven = popularIndex('maven');
+    // Maven Central verifies groupIds: the squat is a look-alike group, not a sibling artifact
+    expect(maven.check('com.fasterxm1.jackson.core:jackson-databind')).toMatchObject({
+      target: 'com.fasterxml.jackson.core:jackson-databind',
+      technique: 'homoglyph',
+    });
+    expect(maven.check('com.fasterxml.jackson.core:jackson-databnid')).toBeUndefined();
+    expect(maven.check('org.apache.common:commons-lang3')).toMatchObject({
+      target: 'org.apache.commons:commons-lang3',
+    });
+    expect(maven.check('com.google.guava:guava-extras')).toBeUndefined(); // same groupId: Google's own
   });
 
   it('leaves legitimate siblings alone: popular names, same-scope packages, version suffixes', () => {
