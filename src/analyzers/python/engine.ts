@@ -226,17 +226,27 @@ export class PyContext {
         decodedSnippet: this.snippetOf(node).slice(0, 200),
       };
     }
-    this.findings.push({ finding, loadTime: this.loadTime(), weak: !!weak, stack: this.stackForFinding() });
+    this.findings.push({ finding, ...this.placement(node), weak: !!weak });
   }
 
-  private stackForFinding(): string[] | undefined {
-    return this.origin || this.mainGuard > 0 ? undefined : [...this.fnStack];
+  /** When a node runs, from its own ancestry (also right for reports made after the walk). */
+  private placement(node: Node): { loadTime: boolean; stack?: string[] } {
+    if (this.origin) return { loadTime: this.origin.loadTime };
+    const stack: string[] = [];
+    for (let p = node.parent; p; p = p.parent) {
+      if (isMainGuard(p)) return { loadTime: false };
+      if (p.type === 'function_definition') stack.unshift(p.childForFieldName('name')?.text ?? '<fn>');
+    }
+    return { loadTime: stack.every((f) => this.loadCalled.has(f)), stack };
   }
 
   /** Names called at load time that this file imported from elsewhere (`from .x import f; f()`). */
   externalLoadCalls(): string[] {
     const out: string[] = [];
-    for (const name of this.loadCalled) {
+    // Everything setup.py calls runs at install, including from cmdclass methods.
+    const names = new Set(this.loadCalled);
+    if (this.isSetupPy) for (const set of this.callsIn.values()) for (const n of set) names.add(n);
+    for (const name of names) {
       const b = this.lookup(name);
       if (b?.kind === 'import') out.push(b.module?.split('.').pop() ?? name);
     }
@@ -255,7 +265,7 @@ export class PyContext {
     finding.column = where.column;
     finding.snippet = makeFinding(this.rule ?? ({} as RuleMeta), { snippet: where.snippet }).snippet;
     finding.context = this.fileContext;
-    this.findings.push({ finding, loadTime: this.loadTime(), weak, stack: this.stackForFinding() });
+    this.findings.push({ finding, ...this.placement(node), weak });
   }
 
   /** Reports without a node (file-level facts), at line 1 or the given line. */

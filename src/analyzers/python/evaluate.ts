@@ -770,6 +770,16 @@ export class Evaluator {
       case 'attribute': {
         const q = this.qualify(node);
         if (q === 'os.environ' || q === 'os.environb') return new Set(['secret', 'env']);
+        // Web request data (a handler in the package serving requests): attacker-controlled input.
+        if (
+          (q &&
+            /^(flask\.request|bottle\.request|request)\.(args|form|values|data|json|get_json|headers|cookies)/.test(
+              q,
+            ) &&
+            q.startsWith('flask')) ||
+          q?.startsWith('bottle.request')
+        )
+          return new Set(['remote']);
         return this.taint(node.childForFieldName('object'));
       }
       case 'subscript': {

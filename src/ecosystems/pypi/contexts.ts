@@ -82,13 +82,17 @@ export function pypiEntryPoints(artifact: Artifact): Map<string, ExecutionContex
     if (base === 'sitecustomize.py' || base === 'usercustomize.py') set(p, 'startup');
     else if (base === '__init__.py' && !TEST_DIR.test(p)) set(p, 'import');
   }
-  // Top-level modules of the import roots are importable by name.
+  // Modules of the import roots are importable by name (`import pkg.mod` runs mod's top level):
+  // top-level modules, and modules inside packages (folders with __init__.py).
   for (const root of roots) {
     for (const p of paths) {
-      if (!p.startsWith(root) || !p.endsWith('.py')) continue;
+      if (!p.startsWith(root) || !p.endsWith('.py') || TEST_DIR.test(p)) continue;
       const rest = p.slice(root.length);
-      if (rest.includes('/') || rest === 'setup.py' || /^(conftest|test_.*|.*_test)\.py$/.test(rest))
-        continue;
+      if (rest === 'setup.py' || /(^|\/)(conftest|test_[^/]*|[^/]*_test)\.py$/.test(rest)) continue;
+      if (rest.includes('/')) {
+        const dir = p.slice(0, p.lastIndexOf('/'));
+        if (!files.has(`${dir}/__init__.py`)) continue;
+      }
       set(p, 'import');
     }
   }

@@ -25,6 +25,7 @@ export const reverseShell: PyRule = {
     let connect: Node | undefined;
     let dup: Node | undefined;
     let shellProc: Node | undefined;
+    let remoteCommand: Node | undefined;
     return {
       call(node: Node) {
         const name = ctx.callee(node);
@@ -38,7 +39,12 @@ export const reverseShell: PyRule = {
         if (name === 'os.dup2' && /fileno/.test(node.text)) dup ??= node;
         if (name === 'pty.spawn') shellProc ??= node;
         if (name && PROCESS_CALLS.has(name)) {
-          const { keywords } = ctx.args(node);
+          const { positional, keywords } = ctx.args(node);
+          const cmd = positional[0] ?? keywords.get('args');
+          if (cmd && ctx.taint(cmd).has('remote')) {
+            // Commands read from a socket or an HTTP response are run: a remote shell / C2 agent.
+            remoteCommand ??= node;
+          }
           const stdin = keywords.get('stdin')?.text ?? '';
           if (
             /fileno|sock|conn|\bs\b/.test(stdin) ||
@@ -48,6 +54,15 @@ export const reverseShell: PyRule = {
         }
       },
       'module:exit'() {
+        if (remoteCommand) {
+          ctx.report({
+            node: remoteCommand,
+            message:
+              'Runs commands received from the network (socket or HTTP response): a remote shell / C2 agent.',
+            evidence: { kind: 'remote-command' },
+          });
+          return;
+        }
         if (!connect || !(dup || shellProc)) return;
         const at = dup ?? shellProc!;
         ctx.report({

@@ -34,6 +34,12 @@ export const processExec: PyRule = {
         if (name === 'pty.spawn') ctx.capability('pty', node);
         const command = commandOf(ctx, node);
         const techniques = command ? analyzeCommand(command) : [];
+        // `python -c CODE`: the inline code is Python, analyse it as such.
+        const inline = command
+          ? /(?:^|[\s/\\])python[w23.]*(?:\.exe)?\s+(?:-\w+\s+)*-c\s+(.+)$/s.exec(command)
+          : null;
+        if (inline?.[1] && ctx.reanalyze)
+          ctx.pending.push(ctx.reanalyze(inline[1].replace(/^(['"])(.*)\1$/s, '$2'), node));
         if (
           command &&
           /^\s*(?:start\s+)?\S*\.(exe|bat|cmd|vbs|ps1|scr)\b/i.test(command) &&
