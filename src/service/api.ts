@@ -7,6 +7,7 @@ import type { FeedFollower } from './feeds/follower.js';
 import type { IndexMetrics } from './metrics.js';
 import type { Store } from './store.js';
 import { ECOSYSTEMS, type JobQueue } from './types.js';
+import { writeZip } from './zip.js';
 
 export interface ApiOptions {
   store: Store;
@@ -360,6 +361,37 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       const rec = await store.osvRecord(id);
       if (!rec) throw new HttpError(404, `${id}: no such advisory`);
       return rec;
+    },
+  );
+
+  // OSV-Scanner's offline database layout: one all.zip of `<id>.json` records per ecosystem.
+  const OSV_ECOS: Record<string, Ecosystem> = { npm: 'npm', PyPI: 'pypi', Maven: 'maven' };
+  app.get<{ Params: { ecosystem: string }; Querystring: { include?: string } }>(
+    '/api/v1/osv/:ecosystem/all.zip',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          properties: { ecosystem: { type: 'string', enum: Object.keys(OSV_ECOS) } },
+        },
+        querystring: {
+          type: 'object',
+          properties: { include: { type: 'string', enum: ['malicious', 'suspicious'] } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const eco = OSV_ECOS[req.params.ecosystem]!;
+      const records = await store.osvRecords({
+        limit: 60_000,
+        includeSuspicious: req.query.include === 'suspicious',
+        ecosystem: eco,
+      });
+      const zip = writeZip(
+        records.map((r) => ({ name: `${r.id}.json`, data: Buffer.from(JSON.stringify(r)) })),
+      );
+      reply.type('application/zip').header('content-disposition', 'attachment; filename="all.zip"');
+      return zip;
     },
   );
 

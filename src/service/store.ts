@@ -387,10 +387,15 @@ export class Store {
     since?: number;
     limit: number;
     includeSuspicious?: boolean;
+    ecosystem?: Ecosystem;
   }): Promise<OsvRecord[]> {
     const verdicts = opts.includeSuspicious ? ['malicious', 'suspicious'] : ['malicious'];
     const params: unknown[] = [...verdicts];
     let w = `verdict IN (${verdicts.map(() => '?').join(', ')})`;
+    if (opts.ecosystem) {
+      w += ' AND ecosystem = ?';
+      params.push(opts.ecosystem);
+    }
     if (opts.since !== undefined) {
       w += ' AND scanned_at >= ?';
       params.push(opts.since);

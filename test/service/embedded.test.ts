@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
 import { type RunningIndex, startIndex } from '../../src/service/index.js';
 import {
   BENIGN_INDEX,
@@ -93,6 +94,17 @@ describe('beagle index (embedded SQLite): feed -> queue -> worker -> store -> AP
     expect(osv[0].affected[0].versions).toEqual(['2.1.0']);
     const one = await getJson(`${api}/api/v1/osv/${osv[0].id}.json`);
     expect(one.id).toBe(osv[0].id);
+    // OSV-Scanner's offline layout: <ecosystem>/all.zip of <id>.json records.
+    const zipRes = await fetch(`${api}/api/v1/osv/npm/all.zip`);
+    expect(zipRes.headers.get('content-type')).toBe('application/zip');
+    const entries = await unzip(Buffer.from(await zipRes.arrayBuffer()));
+    expect(Object.keys(entries)).toEqual([`${osv[0].id}.json`]);
+    expect(JSON.parse(entries[`${osv[0].id}.json`]!).affected[0].package.name).toBe('colors-helper-x');
+    expect(
+      Object.keys(
+        await unzip(Buffer.from(await (await fetch(`${api}/api/v1/osv/PyPI/all.zip`)).arrayBuffer())),
+      ),
+    ).toEqual([]);
 
     const metrics = await (await fetch(`${api}/metrics`)).text();
     expect(metrics).toMatch(/beagle_scans_total\{ecosystem="npm",verdict="malicious"\} 1/);
@@ -260,3 +272,27 @@ describe('beagle index (embedded): Maven Central listing -> scan of POM + jar', 
     }
   });
 });
+
+/** Reads a zip with yauzl (an independent reader) into name -> text. */
+function unzip(buf: Buffer): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const out: Record<string, string> = {};
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            out[entry.fileName] = Buffer.concat(chunks).toString('utf8');
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(out));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
