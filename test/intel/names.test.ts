@@ -7,7 +7,7 @@ import { damerauOne, loadPopular, PopularIndex, popularIndex } from '../../src/i
 const FX = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures');
 
 /** Real typosquats from public reports (sources in the file header). */
-export function typosquatList(): {
+function typosquatList(): {
   ecosystem: 'npm' | 'pypi';
   name: string;
   imitates: string;
