@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { bunExtractor } from './extractors/bun.js';
@@ -159,6 +160,18 @@ export async function discover(dir: string, recursive: boolean): Promise<string[
   };
   await visit(dir, 0);
   if (out.length === 0) {
+    const manifests = [
+      'package.json',
+      'pyproject.toml',
+      'setup.py',
+      'build.gradle',
+      'build.gradle.kts',
+    ].filter((m) => existsSync(path.join(dir, m)));
+    if (manifests.length) {
+      throw new ExtractError(
+        `"${dir}" has ${manifests.join(', ')} but no lockfile; versions are not pinned there (create one: npm install --package-lock-only, poetry lock, uv lock, gradle dependencies --write-locks)`,
+      );
+    }
     throw new ExtractError(
       `no supported lockfile or manifest in "${dir}"${recursive ? ' or below' : ' (use --recursive to search subfolders)'}; supported: ${supportedNames()}`,
     );

@@ -287,6 +287,9 @@ describe('discovery and unsupported input', () => {
     ]);
     expect((await discover(fx('maven'), true)).length).toBe(2);
     await expect(discover(fx('maven'), false)).rejects.toThrow(/no supported lockfile or manifest/);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'beagle-pj-'));
+    writeFileSync(path.join(dir, 'package.json'), '{"dependencies": {"chalk": "^4"}}');
+    await expect(discover(dir, false)).rejects.toThrow(/has package.json but no lockfile/);
   });
 
   it('an unknown file is an error, never "0 dependencies"', async () => {
