@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Ecosystem } from '../core/types.js';
 import { type Campaign, clusterCampaigns, defaultCampaignsDir, loadIndicatorSets } from './campaigns.js';
 import type { FeedFollower } from './feeds/follower.js';
+import { normalizePypiName } from './feeds/pypi.js';
 import type { IndexMetrics } from './metrics.js';
 import type { Store } from './store.js';
 import { ECOSYSTEMS, type JobQueue } from './types.js';
@@ -150,7 +151,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     { schema: { params: { type: 'object', properties: { ecosystem: ECO, '*': { type: 'string' } } } } },
     async (req) => {
       const eco = req.params.ecosystem;
-      const { name, version } = splitNameVersion(eco, req.params['*']);
+      const split = splitNameVersion(eco, req.params['*']);
+      const version = split.version;
+      // PyPI names are case- and separator-insensitive; the index keys them PEP 503-normalised.
+      const name = eco === 'pypi' ? normalizePypiName(split.name) : split.name;
       if (!version) {
         const versions = await store.versionsOf(eco, name);
         if (!versions.length) throw new HttpError(404, `${eco}/${name}: not in the index`);

@@ -202,8 +202,9 @@ setup(name='reqeusts-toolbelt', version='1.0.1', cmdclass={'install': Post})
       expect(['malicious', 'suspicious']).toContain(bad.verdict);
       expect(bad.digest).toMatch(/^sha256:/);
       expect(bad.latencyMs).toBeGreaterThanOrEqual(10_000);
-      const good = await getJson(`${running.url}/api/v1/packages/pypi/tidy-strings/0.3.0`);
+      const good = await getJson(`${running.url}/api/v1/packages/pypi/Tidy_Strings/0.3.0`);
       expect(good.verdict).toBe('clean');
+      expect(good.name).toBe('tidy-strings');
     } finally {
       await running?.stop();
       await reg.stop();

@@ -49,6 +49,8 @@ describe('feed followers against recorded feeds', () => {
       ['requests-helper', '1.0', t, 'add py3 file requests_helper-1.0-py3-none-any.whl', 103],
       ['old-lib', null, t, 'remove project', 104],
       ['numpyy', '0.0.1', t + 5, 'new release', 105],
+      ['NumPyy', '0.0.1', t + 5, 'add py3 file NumPyy-0.0.1-py3-none-any.whl', 106],
+      ['Flask_Helper.Ext', '2.0', t + 6, 'new release', 107],
     ];
     const mk = () =>
       new PypiFeed({
@@ -59,21 +61,27 @@ describe('feed followers against recorded feeds', () => {
         batchSize: 1000,
       });
     await drain(follower(mk()));
-    expect(await jobKeys()).toEqual(['pypi:requests-helper@1.0/pypi', 'pypi:numpyy@0.0.1/pypi']);
-    expect(await store.getCursor('pypi')).toBe('105');
+    // Names are PEP 503-normalised, so NumPyy and numpyy are one project.
+    expect(await jobKeys()).toEqual([
+      'pypi:requests-helper@1.0/pypi',
+      'pypi:numpyy@0.0.1/pypi',
+      'pypi:flask-helper-ext@2.0/pypi',
+    ]);
+    expect(await store.getCursor('pypi')).toBe('107');
     const job = (await store.jobs({ limit: 10, offset: 0 })).find((j) => j.name === 'numpyy')!;
     expect(job.publishedAt).toBe((t + 5) * 1000);
     // Restart: a fresh follower resumes at serial 105 and only sees what came after.
-    reg.pypiEvents.push(['typosquat-x', '9.9', t + 9, 'new release', 106]);
+    reg.pypiEvents.push(['typosquat-x', '9.9', t + 9, 'new release', 108]);
     const hitsBefore = reg.hits.xmlrpc;
     await drain(follower(mk()));
     expect(reg.hits.xmlrpc).toBe(hitsBefore + 1);
     expect(await jobKeys()).toEqual([
       'pypi:requests-helper@1.0/pypi',
       'pypi:numpyy@0.0.1/pypi',
+      'pypi:flask-helper-ext@2.0/pypi',
       'pypi:typosquat-x@9.9/pypi',
     ]);
-    expect(await store.getCursor('pypi')).toBe('106');
+    expect(await store.getCursor('pypi')).toBe('108');
   });
 
   it('PyPI: since=now starts at changelog_last_serial; RSS bridges an XML-RPC outage without moving the serial', async () => {

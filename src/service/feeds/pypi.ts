@@ -16,6 +16,11 @@ export interface PypiFeedOptions {
   batchSize: number;
 }
 
+/** PEP 503 normalised project name: how the index keys PyPI jobs and verdicts. */
+export function normalizePypiName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
 /** PyPI changelog actions that mean a version became downloadable (or is about to). */
 function announcesRelease(action: string): boolean {
   return action === 'new release' || /^add (?:\S+ )?file /.test(action);
@@ -135,7 +140,13 @@ export class PypiFeed implements Feed {
         const [name, version, ts, action, s] = e as [string, string | null, number, string, number];
         last = Math.max(last, Number(s));
         if (!name || !version || !announcesRelease(String(action))) continue;
-        jobs.push({ ecosystem: 'pypi', name, version, feed: 'pypi', publishedAt: Number(ts) * 1000 });
+        jobs.push({
+          ecosystem: 'pypi',
+          name: normalizePypiName(name),
+          version,
+          feed: 'pypi',
+          publishedAt: Number(ts) * 1000,
+        });
       }
       return { jobs, cursor: String(last), more: events.length > batch.length };
     } catch (err) {
@@ -172,7 +183,7 @@ export class PypiFeed implements Feed {
         newest = Math.max(newest, t);
         jobs.push({
           ecosystem: 'pypi',
-          name: decodeURIComponent(m[1]!),
+          name: normalizePypiName(decodeURIComponent(m[1]!)),
           version: decodeURIComponent(m[2]!),
           feed: 'pypi-rss',
           publishedAt: t,
