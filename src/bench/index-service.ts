@@ -201,7 +201,13 @@ export async function runIndexBench(opts: {
       }),
       main.queue,
       main.store,
-      { intervalMs: 50, errorDelayMs: 200, onEnqueued: () => workers.forEach((w) => w.poke()) },
+      {
+        intervalMs: 50,
+        errorDelayMs: 200,
+        onEnqueued: () => {
+          for (const w of workers) w.poke();
+        },
+      },
     );
     const started = Date.now();
     const cpu0 = process.cpuUsage();
