@@ -288,3 +288,13 @@ describe.skipIf(!JDK)('exfiltration sinks', () => {
     expect(fs[0]?.snippet).toMatch(/fx\/post\/Post\.send: /);
   });
 });
+
+describe.skipIf(!JDK)('script evaluation', () => {
+  it('JAVA-022: a Base64-decoded script evaluated in <clinit> is high; a caller-supplied rule is low', async () => {
+    const [f] = (await jar(['fx/script'])).rule('JAVA-022');
+    expect(f?.severity).toBe('high');
+    expect(f?.context).toBe('import');
+    const [g] = (await jar(['fx/scriptneg'])).rule('JAVA-022');
+    expect(g?.severity).toBe('low');
+  });
+});

@@ -99,6 +99,7 @@ export function isNetworkCall(call: CallSite): boolean {
 export function isNetworkRead(call: CallSite): boolean {
   const { owner, name } = call.ref;
   return (
+    (owner === 'org/apache/commons/io/FileUtils' && name === 'copyURLToFile' && !isLocalUrl(call.args[0])) ||
     (owner === 'java/net/URL' &&
       (name === 'openStream' || name === 'openConnection') &&
       !isLocalUrl(call.receiver)) ||
@@ -120,7 +121,10 @@ export function isFileWrite(call: CallSite): boolean {
       owner === 'java/io/FileWriter' ||
       owner === 'java/io/RandomAccessFile') &&
       name === '<init>') ||
-    (owner === 'java/nio/channels/FileChannel' && name === 'transferFrom')
+    (owner === 'java/nio/channels/FileChannel' && name === 'transferFrom') ||
+    (owner === 'java/net/http/HttpResponse$BodyHandlers' && name === 'ofFile') ||
+    (owner === 'org/apache/commons/io/FileUtils' &&
+      (name === 'copyURLToFile' || name === 'copyInputStreamToFile' || name === 'writeByteArrayToFile'))
   );
 }
 

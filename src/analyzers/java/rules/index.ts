@@ -15,6 +15,7 @@ import { processExec } from './process-exec.js';
 import { reflectiveComputedName } from './reflection.js';
 import { registeredEntry } from './registrations.js';
 import { reverseShell } from './reverse-shell.js';
+import { scriptEval } from './script-eval.js';
 import { shortNames } from './short-names.js';
 import { stringDecryption } from './string-decryption.js';
 import { unreadableClass } from './unreadable.js';
@@ -43,4 +44,5 @@ export const JAVA_RULES: JavaRule[] = [
   unreadableClass,
   reverseShell,
   persistence,
+  scriptEval,
 ];
