@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { COMMANDS } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { VERSION } from './version.js';
 
 /** Runs the CLI and resolves to the process exit code (0 clean, 1 verdict reached --fail-on, 2 error). */
@@ -12,7 +12,8 @@ export async function main(argv: string[]): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const register of COMMANDS) register(program, (code) => (exitCode = Math.max(exitCode, code)));
+  for (const register of await commandsFor(argv))
+    register(program, (code) => (exitCode = Math.max(exitCode, code)));
   try {
     await program.parseAsync(argv);
   } catch (err) {

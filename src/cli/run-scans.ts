@@ -2,13 +2,15 @@ import os from 'node:os';
 import { SingleBar } from 'cli-progress';
 import { Piscina } from 'piscina';
 import type { ScanReport } from '../core/types.js';
-import { type ScanOptions, scan } from '../scan.js';
-import type { ScanTask } from './scan-worker.js';
+import type { ScanOptions } from '../scan.js';
+import { type IntelSettings, type ScanTask, scanTask } from './scan-worker.js';
 
 export interface RunOptions {
   concurrency: number;
   progress: boolean;
   scanOptions: Omit<ScanOptions, 'signal' | 'extraAnalyzers'>;
+  /** Look targets up in the known-malware database and apply name heuristics (INTEL-/NAME- rules). */
+  intel?: IntelSettings;
 }
 
 export function defaultConcurrency(): number {
@@ -36,7 +38,7 @@ export async function runScans(targets: string[], options: RunOptions): Promise<
     if (targets.length === 1 || options.concurrency <= 1) {
       const out: ScanReport[] = [];
       for (const t of targets) {
-        out.push(await scan(t, options.scanOptions));
+        out.push(await scanTask({ target: t, options: options.scanOptions, intel: options.intel }));
         tick(t);
       }
       return out;
@@ -50,7 +52,7 @@ export async function runScans(targets: string[], options: RunOptions): Promise<
     try {
       return await Promise.all(
         targets.map(async (target) => {
-          const task: ScanTask = { target, options: options.scanOptions };
+          const task: ScanTask = { target, options: options.scanOptions, intel: options.intel };
           const report = (await pool.run(task)) as ScanReport;
           tick(target);
           return report;

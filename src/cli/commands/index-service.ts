@@ -20,7 +20,7 @@ export function addIndexOptions(
     .option(
       '--db <url>',
       'storage: sqlite:PATH (embedded, default) or postgres://user@host:port/db (PostgreSQL + pg-boss)',
-      process.env.BEAGLE_DB ?? d.database,
+      process.env.BEAGLE_INDEX_DB ?? d.database,
     )
     .option(
       '--pg-schema <name>',

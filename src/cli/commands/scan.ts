@@ -66,6 +66,11 @@ export const registerScan: CommandRegistrar = (program, setExit) => {
         .choices(['info', 'low', 'medium', 'high', 'critical'])
         .default('low'),
     )
+    .option(
+      '--db <file>',
+      'known-malware database (default: user cache or $BEAGLE_DB; see `beagle db update`)',
+    )
+    .option('--no-intel', 'skip the known-malware lookup and name heuristics')
     .option('--no-progress', 'never show a progress bar')
     .option('--no-color', 'disable colours in text output')
     .action(async (targets: string[], opts) => {
@@ -76,6 +81,7 @@ export const registerScan: CommandRegistrar = (program, setExit) => {
         concurrency: Math.max(1, opts.concurrency || 1),
         progress: opts.progress !== false && !!process.stderr.isTTY,
         scanOptions: { registry: opts.registry, timeoutMs: opts.timeout, limits, cwd: process.cwd() },
+        intel: opts.intel === false ? undefined : { db: opts.db },
       });
       const toFile = !!opts.output;
       const rendered = RENDERERS[opts.format]!(reports, {
