@@ -113,14 +113,18 @@ const int = (n: number): Value => ({ t: 'I', n: n | 0 });
 
 function mergeSrc(...vals: Array<Value | undefined>): Taint[] | undefined {
   let out: Taint[] | undefined;
-  for (const v of vals) {
-    if (!v?.src) continue;
-    for (const t of v.src) {
-      out ??= [];
-      if (!out.includes(t)) out.push(t);
+  const add = (src: readonly Taint[] | undefined) => {
+    if (!src) return;
+    for (const t of src) {
+      if (!out) out = [t];
+      else if (!out.includes(t)) out.push(t);
     }
-    if (v.arr)
-      for (const it of v.arr.items.slice(0, 64)) if (it?.src) out = mergeSrc({ t: '', src: out }, it);
+  };
+  for (const v of vals) {
+    if (!v) continue;
+    add(v.src);
+    const items = v.arr?.items;
+    if (items) for (let i = 0; i < items.length && i < 64; i++) add(items[i]?.src);
   }
   return out;
 }

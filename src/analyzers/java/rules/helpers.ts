@@ -63,6 +63,11 @@ export function fetchKind(call: CallSite): 'remote' | 'unknown' | undefined {
     if (isLocalUrl(call.receiver)) return undefined;
     return call.receiver?.s !== undefined && /^(https?|ftp):/i.test(call.receiver.s) ? 'remote' : 'unknown';
   }
+  if (owner === 'org/apache/commons/io/FileUtils' && name === 'copyURLToFile') {
+    const url = call.args[0];
+    if (isLocalUrl(url)) return undefined;
+    return url?.s !== undefined && /^(https?|ftp):/i.test(url.s) ? 'remote' : 'unknown';
+  }
   return isNetworkRead(call) ? 'remote' : undefined;
 }
 
