@@ -87,6 +87,10 @@ describe('Maven repository client (local repository on 127.0.0.1)', () => {
     files.set('org/demo/demo-lib/maven-metadata.xml', metadata('org.demo', 'demo-lib', ['1.0.0', '1.1.0']));
     publish(files, 'org.demo', 'tampered', '2.0', cleanJar, { corruptJarSha: true });
     publish(files, 'org.demo', 'nosums', '1.0', cleanJar, { checksums: [] });
+    publish(files, 'org.demo', 'built', '1.0', cleanJar, {
+      pomExtra:
+        '<build><plugins><plugin><artifactId>exec-maven-plugin</artifactId><executions><execution><phase>test</phase><goals><goal>exec</goal></goals><configuration><executable>make</executable></configuration></execution></executions></plugin></plugins></build>',
+    });
     publish(files, 'org.demo', 'parent', '3', undefined, {
       packaging: 'pom',
       pomExtra:
@@ -144,6 +148,14 @@ describe('Maven repository client (local repository on 127.0.0.1)', () => {
     expect(f?.context).toBe('install');
     expect(f?.category).toBe('dropper');
     expect(r.verdict.verdict).toBe('malicious');
+  });
+
+  it("does not treat a jar's repository POM build section as running for consumers", async () => {
+    const artifact = await mavenPlugin.fetch('org.demo:built:1.0', loadOptions({}, base));
+    const pkg = mavenPlugin.packageContext(artifact);
+    expect([...pkg.entryPoints.keys()].some((p) => p.endsWith('.pom'))).toBe(false);
+    const r = await analyze(artifact);
+    expect(r.rule('JAVA-016')[0]).toMatchObject({ severity: 'low', context: 'unknown' });
   });
 
   it('fails with not-found naming the target for unknown artifacts and versions', async () => {

@@ -163,9 +163,23 @@ export function mavenPackageContext(artifact: Artifact): PackageContext {
     const cur = entryPoints.get(file);
     if (!cur || contextRank(ctx) > contextRank(cur)) entryPoints.set(file, ctx);
   }
-  for (const f of artifact.files) {
-    if (/(^|\/)pom\.xml$|\.pom$/.test(f.path) && !f.path.includes('META-INF/maven/'))
-      entryPoints.set(f.path, 'install');
-  }
-  return { artifact, entryPoints, contextOf: (p) => entryPoints.get(p) ?? 'runtime' };
+  // POMs are not code entry points (other analyzers would try to parse them); their build
+  // section runs at install when Maven builds this project, which isActivePom decides.
+  return {
+    artifact,
+    entryPoints,
+    contextOf: (p) => entryPoints.get(p) ?? (isActivePom(artifact, p) ? 'install' : 'runtime'),
+  };
+}
+
+/**
+ * Whether a POM's <build> runs when this artifact is used: a project's own pom.xml or a .pom
+ * file given directly, or a parent POM (`packaging` pom) from a repository. The build section of
+ * a jar's repository POM, and copies under META-INF/maven/, do not run for consumers.
+ */
+export function isActivePom(artifact: Artifact, path: string): boolean {
+  if (!/(^|\/)pom\.xml$|\.pom$/.test(path) || path.includes('META-INF/maven/') || path.includes('!/'))
+    return false;
+  if (artifact.source.type !== 'registry') return true;
+  return artifact.manifest.packaging === 'pom';
 }

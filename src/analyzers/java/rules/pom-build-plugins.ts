@@ -43,7 +43,7 @@ export const pomBuildPlugins: JavaRule = {
   create(ctx) {
     return {
       end() {
-        for (const { file, pom, active } of pomFiles(ctx.pkg.artifact.files)) {
+        for (const { file, pom, active } of pomFiles(ctx.pkg.artifact)) {
           for (const plugin of pom.plugins) {
             const what = RUNNERS[plugin.artifactId];
             if (!what || plugin.declaredIn === 'pluginManagement') continue;
@@ -87,7 +87,7 @@ export const pomBuildPlugins: JavaRule = {
                   : 'install-script',
               confidence: techniques.length ? 'high' : 'medium',
               snippet: `${plugin.artifactId}${phases.length ? ` [${phases.join(', ')}]` : ''}: ${command.slice(0, 160)}`,
-              message: `${plugin.artifactId} ${what} during the build${phases.length ? ` (${phases.join(', ')})` : ''}${techniques.length ? `: ${techniques[0]!.description}` : ''}${active ? '' : " (in the publisher's embedded POM, which does not run for consumers)"}.`,
+              message: `${plugin.artifactId} ${what} during the build${phases.length ? ` (${phases.join(', ')})` : ''}${techniques.length ? `: ${techniques[0]!.description}` : ''}${active ? '' : " (in the publisher's POM, whose build does not run for consumers)"}.`,
               evidence: {
                 plugin: `${plugin.groupId}:${plugin.artifactId}`,
                 declaredIn: plugin.declaredIn,

@@ -1,4 +1,5 @@
-import type { ArtifactFile } from '../../../core/types.js';
+import type { Artifact, ArtifactFile } from '../../../core/types.js';
+import { isActivePom } from '../../../ecosystems/maven/contexts.js';
 import { type PomModel, parsePom } from '../../../ecosystems/maven/pom.js';
 
 export interface PomFile {
@@ -8,22 +9,22 @@ export interface PomFile {
   active: boolean;
 }
 
-const cache = new WeakMap<ArtifactFile[], PomFile[]>();
+const cache = new WeakMap<Artifact, PomFile[]>();
 
 /** The artifact's POMs, parsed once per artifact; unparseable POMs are skipped (the plugin reports them). */
-export function pomFiles(files: ArtifactFile[]): PomFile[] {
-  let out = cache.get(files);
+export function pomFiles(artifact: Artifact): PomFile[] {
+  let out = cache.get(artifact);
   if (out) return out;
   out = [];
-  for (const f of files) {
+  for (const f of artifact.files) {
     if (f.kind !== 'text' || !/(^|\/)pom\.xml$|\.pom$/.test(f.path)) continue;
     try {
       const pom = parsePom(f.data.toString('utf8'), f.path);
-      out.push({ file: f, pom, active: !f.path.includes('META-INF/maven/') && !f.path.includes('!/') });
+      out.push({ file: f, pom, active: isActivePom(artifact, f.path) });
     } catch {
       // not a POM
     }
   }
-  cache.set(files, out);
+  cache.set(artifact, out);
   return out;
 }
