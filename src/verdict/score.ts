@@ -122,7 +122,13 @@ export const CHAINS: Chain[] = [
     floor: 80,
     reason: 'host fingerprints flow into a network request at install/import time',
     holds: (fs) =>
-      has(fs, (f) => (f.ruleId === 'JS-011' || f.ruleId === 'PY-008' || f.ruleId === 'JAVA-011') && atLeast(f, 'medium') && early(f)),
+      has(
+        fs,
+        (f) =>
+          (f.ruleId === 'JS-011' || f.ruleId === 'PY-008' || f.ruleId === 'JAVA-011') &&
+          atLeast(f, 'medium') &&
+          early(f),
+      ),
   },
   {
     id: 'install-beacon',

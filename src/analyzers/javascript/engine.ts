@@ -68,7 +68,8 @@ export class RuleContext {
   };
   readonly evaluator: Evaluator;
   readonly taint: TaintTracker;
-  private readonly scopes: Array<Map<string, Binding>> = [new Map()];
+  /** Function scopes; a scope's map is only allocated when something is declared in it. */
+  private readonly scopes: Array<Map<string, Binding> | undefined> = [new Map()];
   private lineStarts: number[] | undefined;
   private rule: RuleMeta | undefined;
   /** Set by the analyzer: parses decoded code and runs all rules on it, reporting at `node`. */
@@ -117,7 +118,7 @@ export class RuleContext {
 
   // ---- scope ----
   pushScope(): void {
-    this.scopes.push(new Map());
+    this.scopes.push(undefined);
   }
 
   popScope(): void {
@@ -125,12 +126,15 @@ export class RuleContext {
   }
 
   declare(binding: Binding): void {
-    this.scopes[this.scopes.length - 1]!.set(binding.name, binding);
+    const top = this.scopes.length - 1;
+    let scope = this.scopes[top];
+    if (!scope) this.scopes[top] = scope = new Map();
+    scope.set(binding.name, binding);
   }
 
   lookup(name: string): Binding | undefined {
     for (let i = this.scopes.length - 1; i >= 0; i--) {
-      const b = this.scopes[i]!.get(name);
+      const b = this.scopes[i]?.get(name);
       if (b) return b;
     }
     return undefined;
@@ -220,6 +224,20 @@ export class RuleContext {
 type Dispatch = Map<string, Array<{ rule: RuleMeta; fn: (node: Node) => void }>>;
 
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+/** Node types `enterBindings` acts on; other nodes skip the call. */
+const BINDING_TYPES = new Set([
+  'VariableDeclarator',
+  'FunctionDeclaration',
+  'ClassDeclaration',
+  'ImportDeclaration',
+  'ExportNamedDeclaration',
+  'ExportAllDeclaration',
+  'ExportDefaultDeclaration',
+  'AssignmentExpression',
+  'ReturnStatement',
+  'CallExpression',
+  'ImportExpression',
+]);
 const SKIP_KEYS = new Set([
   'loc',
   'range',
@@ -231,10 +249,18 @@ const SKIP_KEYS = new Set([
   'extra',
 ]);
 
+const FALLBACK_KEYS = new Map<string, readonly string[]>();
+
 function childKeys(node: Node): readonly string[] {
   const known = (KEYS as Record<string, readonly string[] | undefined>)[node.type];
   if (known) return known;
-  return Object.keys(node).filter((k) => !SKIP_KEYS.has(k));
+  let keys = FALLBACK_KEYS.get(node.type);
+  if (!keys) {
+    keys = Object.keys(node).filter((k) => !SKIP_KEYS.has(k));
+    // parser-specific node types have a fixed shape: remember their keys
+    if (FALLBACK_KEYS.size < 200) FALLBACK_KEYS.set(node.type, keys);
+  }
+  return keys;
 }
 
 /** Declares the names a pattern binds, recording module aliases for `const {exec} = require('cp')`. */
@@ -304,22 +330,26 @@ function memberOf(object: Node, key: string): Node {
  * a node, so rules can resolve names without walking again.
  */
 export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
+  // Enter and exit handlers live in separate maps so no `Type:exit` key is built per node.
   const dispatch: Dispatch = new Map();
+  const exitDispatch: Dispatch = new Map();
   for (const rule of rules) {
     ctx.setRule(rule.meta);
     const visitors = rule.create(ctx);
-    for (const [type, fn] of Object.entries(visitors)) {
+    for (const [key, fn] of Object.entries(visitors)) {
       if (!fn) continue;
-      let list = dispatch.get(type);
-      if (!list) dispatch.set(type, (list = []));
+      const exit = key.endsWith(':exit');
+      const table = exit ? exitDispatch : dispatch;
+      const type = exit ? key.slice(0, -5) : key;
+      let list = table.get(type);
+      if (!list) table.set(type, (list = []));
       list.push({ rule: rule.meta, fn });
     }
   }
 
-  const fire = (key: string, node: Node) => {
-    const handlers = dispatch.get(key);
-    if (!handlers) return;
-    for (const h of handlers) {
+  const fire = (handlers: Array<{ rule: RuleMeta; fn: (node: Node) => void }>, node: Node) => {
+    for (let i = 0; i < handlers.length; i++) {
+      const h = handlers[i]!;
       ctx.setRule(h.rule);
       h.fn(node);
     }
@@ -425,10 +455,37 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
     }
   };
 
+  type Handlers = Array<{ rule: RuleMeta; fn: (node: Node) => void }> | undefined;
+  /** Everything the walk needs per node type, resolved with one lookup per node. */
+  interface TypeInfo {
+    keys: readonly string[];
+    enter: Handlers;
+    exit: Handlers;
+    fn: boolean;
+    bindings: boolean;
+  }
+  const types = new Map<string, TypeInfo>();
+  const infoOf = (node: Node): TypeInfo => {
+    let info = types.get(node.type);
+    if (!info) {
+      info = {
+        keys: childKeys(node),
+        enter: dispatch.get(node.type),
+        exit: exitDispatch.get(node.type),
+        fn: FUNCTION_TYPES.has(node.type),
+        bindings: BINDING_TYPES.has(node.type),
+      };
+      types.set(node.type, info);
+    }
+    return info;
+  };
+
   const visit = (node: Node) => {
-    enterBindings(node);
-    fire(node.type, node);
-    const isFunction = FUNCTION_TYPES.has(node.type);
+    const info = infoOf(node);
+    if (info.bindings) enterBindings(node);
+    if (info.enter) fire(info.enter, node);
+    const isFunction = info.fn;
+    const isCatch = !isFunction && node.type === 'CatchClause' && !!node.param;
     if (isFunction) {
       const parent = ctx.parent();
       const cbTaint =
@@ -438,12 +495,12 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
           : undefined;
       ctx.pushScope();
       declareParams(node, cbTaint);
-    } else if (node.type === 'CatchClause' && node.param) {
+    } else if (isCatch) {
       ctx.pushScope();
       declarePattern(ctx, node.param, 'catch');
     }
     ctx.ancestors.push(node);
-    const keys = childKeys(node);
+    const keys = info.keys;
     for (let k = 0; k < keys.length; k++) {
       const child = node[keys[k]!];
       if (!child || typeof child !== 'object') continue;
@@ -456,8 +513,8 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
     }
     ctx.ancestors.pop();
     if (isFunction) ctx.taint.onArrowExit(node);
-    if (isFunction || (node.type === 'CatchClause' && node.param)) ctx.popScope();
-    fire(`${node.type}:exit`, node);
+    if (isFunction || isCatch) ctx.popScope();
+    if (info.exit) fire(info.exit, node);
   };
 
   // Hoist top-level function declarations so calls before the declaration resolve.
@@ -467,5 +524,6 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
     }
   }
   visit(ast);
-  fire('Program:done', ast);
+  const done = dispatch.get('Program:done');
+  if (done) fire(done, ast);
 }

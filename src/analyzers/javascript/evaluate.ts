@@ -65,8 +65,8 @@ function decodeBuffer(value: string, encoding: string | undefined): string | und
  * Identifiers resolve through the engine's scope to their initializers. Results are cached per node.
  */
 export class Evaluator {
-  private readonly cache = new WeakMap<Node, Value | null>();
-  private readonly qualified = new WeakMap<Node, string | null>();
+  private readonly cache = new Map<Node, Value | null>();
+  private readonly qualified = new Map<Node, string | null>();
   private depth = 0;
   /** Parameter values while folding a callback body (`arr.map(c => c ^ 42)`). */
   private readonly locals: Array<Map<string, Value>> = [];

@@ -97,12 +97,21 @@ const CODE_SINKS = new Set([
   'module._compile',
   'require',
 ]);
+/** Expressions that can never carry a tag: skipped without a lookup. */
+const TRIVIAL = new Set([
+  'Literal',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+  'ClassExpression',
+  'ThisExpression',
+  'UpdateExpression',
+]);
 const HANDLE_METHODS = new Set(['write', 'end', 'send', 'emit', 'sendText', 'post']);
 
 export class TaintTracker {
-  private readonly cache = new WeakMap<Node, Taint>();
-  private readonly returns = new WeakMap<Node, Taint>();
-  private readonly sinkCache = new WeakMap<Node, Sink | null>();
+  private readonly cache = new Map<Node, Taint>();
+  private readonly returns = new Map<Node, Taint>();
+  private readonly sinkCache = new Map<Node, Sink | null>();
   private depth = 0;
 
   constructor(private readonly ctx: RuleContext) {}
@@ -306,6 +315,7 @@ export class TaintTracker {
 
   /** `x = v`, `x += v`, `o.p = v`: the assigned value's tags stick to the root binding. */
   onAssign(node: Node): void {
+    if (TRIVIAL.has(node.right?.type)) return;
     const t = this.taintOf(node.right);
     if (t.length === 0) return;
     this.addToRoot(node.left, t);
@@ -328,15 +338,17 @@ export class TaintTracker {
 
   /** `return v` inside a function: calls of that local function yield v's tags. */
   onReturn(node: Node, fn: Node | undefined): void {
-    if (!fn || !node.argument) return;
+    if (!fn || !node.argument || TRIVIAL.has(node.argument.type)) return;
     const t = this.taintOf(node.argument);
     if (t.length > 0) this.returns.set(fn, mergeTaint(this.returns.get(fn) ?? EMPTY, t));
   }
 
   /** An arrow-body function's value is its return. */
   onArrowExit(fn: Node): void {
-    if (fn.type === 'ArrowFunctionExpression' && fn.expression && fn.body)
-      this.onReturn({ ...fn, argument: fn.body }, fn);
+    if (fn.type !== 'ArrowFunctionExpression' || !fn.expression || !fn.body || TRIVIAL.has(fn.body.type))
+      return;
+    const t = this.taintOf(fn.body);
+    if (t.length > 0) this.returns.set(fn, mergeTaint(this.returns.get(fn) ?? EMPTY, t));
   }
 
   /**

@@ -62,7 +62,10 @@ export function matchEndpoints(text: string): EndpointMatch[] {
       out.push(m);
     }
   };
-  for (const raw of text.match(URL_RE) ?? []) {
+  // Cheap rejections first: most strings in code have no dot and no scheme.
+  const hasDot = text.includes('.');
+  if (!hasDot && !text.includes(':')) return out;
+  for (const raw of text.includes('://') ? (text.match(URL_RE) ?? []) : []) {
     let url: URL;
     try {
       url = new URL(raw);
@@ -83,7 +86,7 @@ export function matchEndpoints(text: string): EndpointMatch[] {
       push({ indicator: raw, host, kind: entry.kind });
   }
   // Bare hosts without a scheme (`webhook.site`, DNS exfil to `x.oast.fun`).
-  if (text.length < 100_000 || out.length === 0) {
+  if (hasDot && (text.length < 100_000 || out.length === 0)) {
     for (const host of text.match(HOST_RE) ?? []) {
       const entry = hostEntry(host);
       if (entry && !entry.path && !out.some((m) => m.host.toLowerCase() === host.toLowerCase())) {

@@ -16,9 +16,21 @@ function printableRatio(s: string): number {
   return s.length === 0 ? 0 : printable / s.length;
 }
 
-/** Decodes a base64 or hex literal to text when it really is encoded text. */
+const memo = new Map<string, { encoding: 'base64' | 'hex'; text: string } | null>();
+
+/** Decodes a base64 or hex literal to text when it really is encoded text (memoised: two rules ask). */
 export function decodeLiteral(value: string): { encoding: 'base64' | 'hex'; text: string } | undefined {
-  if (value.length < 24 || /^data:/.test(value)) return undefined;
+  if (value.length < 24 || value.length > 200_000 || value.includes(' ') || value.startsWith('data:'))
+    return undefined;
+  const hit = memo.get(value);
+  if (hit !== undefined) return hit ?? undefined;
+  const result = decodeLiteralUncached(value);
+  if (memo.size > 2000) memo.clear();
+  memo.set(value, result ?? null);
+  return result;
+}
+
+function decodeLiteralUncached(value: string): { encoding: 'base64' | 'hex'; text: string } | undefined {
   const hex = /^(?:[0-9a-fA-F]{2}){12,}$/.test(value) ? decodeHex(value) : undefined;
   if (hex && printableRatio(hex) > 0.95) return { encoding: 'hex', text: hex };
   if (!/[0-9+/=]/.test(value) || /^[a-z]+$/i.test(value)) return undefined;

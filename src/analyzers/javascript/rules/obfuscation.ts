@@ -11,6 +11,30 @@ const PRINTABLE_HEX_ESCAPE = /\\x[2-7][0-9a-f]/gi;
 const JJENCODE = /\$=\{___:\+\+\$,\$\$\$\$:\(!\[\]\+""\)\[\$\]/;
 const AAENCODE = /ﾟωﾟﾉ\s*=\s*\/｀ｍ´）ﾉ\s*~┻━┻/;
 
+/** Share of JSFuck alphabet characters in the first 20k characters (no per-char strings). */
+function jsfuckRatio(src: string): number {
+  const n = Math.min(src.length, 20000);
+  let hits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = src.charCodeAt(i);
+    // [ ] ( ) ! +
+    if (c === 91 || c === 93 || c === 40 || c === 41 || c === 33 || c === 43) hits++;
+  }
+  return hits / n;
+}
+
+function lineStats(src: string): { longest: number; lines: number } {
+  let longest = 0;
+  let lines = 1;
+  let start = 0;
+  for (let i = src.indexOf('\n'); i !== -1; i = src.indexOf('\n', i + 1)) {
+    longest = Math.max(longest, i - start);
+    start = i + 1;
+    lines++;
+  }
+  return { longest: Math.max(longest, src.length - start), lines };
+}
+
 /**
  * Tells obfuscation from minification: obfuscator.io hex identifiers and rotated string
  * arrays, packed `eval(function(p,a,c,k,e,d)...)`, JSFuck/jjencode/aaencode, hex-escaped
@@ -48,7 +72,9 @@ export const obfuscation: JsRule = {
         }
       },
       Literal(node: Node) {
-        if (typeof node.value !== 'string' || hexEscaped >= 20) return;
+        if (typeof node.value !== 'string' || hexEscaped >= 20 || node.end - node.start < 12) return;
+        const esc = ctx.source.indexOf('\\x', node.start);
+        if (esc === -1 || esc >= node.end) return;
         const raw = ctx.source.slice(node.start, Math.min(node.end, node.start + 400));
         const n = raw.match(PRINTABLE_HEX_ESCAPE)?.length ?? 0;
         if (n >= 3 && n * 4 >= Math.min(raw.length, 400) * 0.5) {
@@ -111,20 +137,16 @@ export const obfuscation: JsRule = {
           });
           return;
         }
-        if (src.length > 500) {
-          let fuck = 0;
-          for (let i = 0; i < Math.min(src.length, 20000); i++) if ('[]()!+'.includes(src[i]!)) fuck++;
-          if (fuck / Math.min(src.length, 20000) > 0.9) {
-            ctx.facts.capabilities.add('obfuscated');
-            ctx.report({
-              node: program,
-              message: 'JSFuck-encoded code (only []()!+ characters).',
-              severity: 'high',
-              confidence: 'high',
-              evidence: { technique: 'jsfuck' },
-            });
-            return;
-          }
+        if (src.length > 500 && jsfuckRatio(src) > 0.9) {
+          ctx.facts.capabilities.add('obfuscated');
+          ctx.report({
+            node: program,
+            message: 'JSFuck-encoded code (only []()!+ characters).',
+            severity: 'high',
+            confidence: 'high',
+            evidence: { technique: 'jsfuck' },
+          });
+          return;
         }
         if (rotation && hexNames.size >= 3) {
           ctx.facts.capabilities.add('obfuscated');
@@ -149,10 +171,14 @@ export const obfuscation: JsRule = {
           });
           return;
         }
-        if (ctx.depth === 0 && !BUNDLE_PATH.test(ctx.path) && src.length > 20000) {
-          const lines = src.split('\n');
-          const longest = lines.reduce((m, l) => Math.max(m, l.length), 0);
-          if (longest > 20000 && lines.length < 20 && ctx.pkg.artifact.files.length < 15) {
+        if (
+          ctx.depth === 0 &&
+          !BUNDLE_PATH.test(ctx.path) &&
+          src.length > 20000 &&
+          ctx.pkg.artifact.files.length < 15
+        ) {
+          const { longest, lines } = lineStats(src);
+          if (longest > 20000 && lines < 20) {
             ctx.report({
               node: program,
               message: `A ${longest}-character line in a small package's non-bundle file (packed or obfuscated code).`,

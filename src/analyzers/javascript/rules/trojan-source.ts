@@ -35,6 +35,10 @@ export const trojanSource: JsRule = {
     references: ['https://trojansource.codes/', 'https://certitude.consulting/blog/en/invisible-backdoor/'],
   },
   create(ctx) {
+    // One scan of the file decides whether the rule needs to look at any node at all.
+    INVISIBLE.lastIndex = 0;
+    const text = ctx.source.startsWith('\uFEFF') ? ctx.source.slice(1) : ctx.source;
+    if (!INVISIBLE.test(text)) return {};
     const strings: Array<[number, number]> = [];
     const onString = (node: Node) => {
       strings.push([node.start, node.end]);
