@@ -746,6 +746,9 @@ export class Evaluator {
   private taintNode(node: Node): Set<string> {
     switch (node.type) {
       case 'identifier': {
+        // Wallet secrets named as such (a `private_key` parameter sent to a server is theft).
+        if (/^(private_?key|priv_?key|mnemonic|seed_?phrase|wallet_?seed|secret_?phrase)s?$/i.test(node.text))
+          return new Set(['secret']);
         const list = this.ctx.bindingsFor(node.text, node);
         if (!list) return new Set();
         const out = new Set<string>();

@@ -96,10 +96,14 @@ export const downloadAndRun: PyRule = {
     references: ['https://attack.mitre.org/techniques/T1105/'],
   },
   create(ctx) {
-    const downloads: Array<{ node: Node; tokens: Set<string>; target?: string; kind: 'remote' | 'decoded' }> =
-      [];
+    const downloads: Array<{
+      node: Node;
+      tokens: Set<string>;
+      target?: string;
+      kind: 'remote' | 'decoded' | 'code';
+    }> = [];
     const runs: Node[] = [];
-    const noteDownload = (node: Node, kind: 'remote' | 'decoded' = 'remote') => {
+    const noteDownload = (node: Node, kind: 'remote' | 'decoded' | 'code' = 'remote') => {
       ctx.capability(kind === 'remote' ? 'download' : 'drop', node);
       const { positional } = ctx.args(node);
       const tokens = destinationTokens(ctx, node);
@@ -135,7 +139,24 @@ export const downloadAndRun: PyRule = {
           const arg = ctx.args(node).positional[0];
           const labels = arg ? ctx.taint(arg) : undefined;
           if (labels?.has('remote')) noteDownload(node);
-          else if (arg && labels?.has('decoded')) {
+          else if (arg && !labels?.has('decoded')) {
+            // Code written to a file from a constant (a second-stage script dropped and run).
+            const value = ctx.evaluate(arg);
+            const text =
+              typeof value === 'string'
+                ? value
+                : value instanceof PyBytes
+                  ? value.data.toString('utf8')
+                  : undefined;
+            if (
+              text &&
+              text.length > 20 &&
+              /\b(import|exec|eval|urlopen|subprocess|os\.system)\b/.test(text.slice(0, 4000))
+            ) {
+              noteDownload(node, 'code');
+              if (ctx.reanalyze) ctx.pending.push(ctx.reanalyze(text, node));
+            }
+          } else if (arg && labels?.has('decoded')) {
             // Dropping decoded content to disk: analyse what is dropped when it is code.
             const value = ctx.evaluate(arg);
             const text =
@@ -178,7 +199,12 @@ export const downloadAndRun: PyRule = {
             return false;
           });
           if (!linked && !exe) continue;
-          const what = d.kind === 'remote' ? 'Downloads a file' : 'Writes decoded (hidden) content to a file';
+          const what =
+            d.kind === 'remote'
+              ? 'Downloads a file'
+              : d.kind === 'code'
+                ? 'Writes a code file'
+                : 'Writes decoded (hidden) content to a file';
           ctx.report({
             node: d.node,
             severity: linked ? 'critical' : 'high',
