@@ -73,9 +73,9 @@ export const obfuscation: JsRule = {
       },
       Literal(node: Node) {
         if (typeof node.value !== 'string' || hexEscaped >= 20 || node.end - node.start < 12) return;
-        const esc = ctx.source.indexOf('\\x', node.start);
-        if (esc === -1 || esc >= node.end) return;
+        // bounded to the literal itself: an unbounded indexOf would rescan the rest of the file
         const raw = ctx.source.slice(node.start, Math.min(node.end, node.start + 400));
+        if (!raw.includes('\\x')) return;
         const n = raw.match(PRINTABLE_HEX_ESCAPE)?.length ?? 0;
         if (n >= 3 && n * 4 >= Math.min(raw.length, 400) * 0.5) {
           hexEscaped++;
