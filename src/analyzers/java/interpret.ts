@@ -762,6 +762,19 @@ function modelCall(call: CallSite, env: InterpretEnv, emit: Emit): Value | undef
     }
   }
 
+  // List.of / Arrays.asList: keep the elements (ProcessBuilder(List) command lines).
+  if (
+    (ref.owner === 'java/util/List' && ref.name === 'of') ||
+    (ref.owner === 'java/util/Arrays' && ref.name === 'asList')
+  ) {
+    const items = args.length === 1 && args[0]?.arr ? args[0].arr.items : args;
+    return {
+      t: '[Ljava/lang/String;',
+      arr: { elem: 'Ljava/lang/String;', items: [...items] },
+      src,
+      from: key,
+    };
+  }
   // Base64
   if (ref.owner === 'java/util/Base64' && DECODER_GETTERS.has(ref.name))
     return { t: ret, from: key, s: undefined, member: 'base64-decoder' };

@@ -85,6 +85,18 @@ export const processExec: JavaRule = {
               !browserOpen(t, text ?? line)
             )
               techniques.push(t);
+        // The command went through a field or collection: a dangerous command line among the
+        // method's own strings is what it runs.
+        if (techniques.length === 0 && text === undefined)
+          for (const str of m.summary.strings)
+            for (const t of analyzeCommand(str.value))
+              if (
+                (t.severity === 'high' || t.severity === 'critical') &&
+                !techniques.some((x) => x.id === t.id)
+              ) {
+                techniques.push(t);
+                lines.push(str.value);
+              }
         const taint = taintOf(command);
         const hidden = taint.has('decoded') || taint.has('decrypted') || taint.has('network');
         const where = CONTEXT_PHRASE[m.context];
@@ -97,8 +109,8 @@ export const processExec: JavaRule = {
             category: t.category,
             severity: t.severity,
             confidence: 'high',
-            message: `Runs a command${via} ${where}: ${t.description} (\`${text!.slice(0, 120)}\`).`,
-            evidence: { command: text, techniques: techniques.map((x) => x.id) },
+            message: `Runs a command${via} ${where}: ${t.description} (\`${(text ?? lines.at(-1) ?? '').slice(0, 120)}\`).`,
+            evidence: { command: text ?? lines.at(-1), techniques: techniques.map((x) => x.id) },
           });
           return;
         }
