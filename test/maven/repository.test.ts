@@ -156,6 +156,7 @@ describe('Maven repository client (local repository on 127.0.0.1)', () => {
     expect([...pkg.entryPoints.keys()].some((p) => p.endsWith('.pom'))).toBe(false);
     const r = await analyze(artifact);
     expect(r.rule('JAVA-016')[0]).toMatchObject({ severity: 'low', context: 'unknown' });
+    expect(r.verdict.verdict).toBe('clean');
   });
 
   it('fails with not-found naming the target for unknown artifacts and versions', async () => {

@@ -69,7 +69,9 @@ export const pomBuildPlugins: JavaRule = {
               : endpoints.length
                 ? 'high'
                 : 'medium';
-            if (!active) severity = 'low';
+            // A build that does not run for consumers still says something about its publisher: dangerous
+            // commands keep their severity (weighed in the neutral context), plain build steps drop to low.
+            if (!active && techniques.length === 0 && endpoints.length === 0) severity = 'low';
             const line =
               file.data
                 .toString('utf8')
