@@ -88,15 +88,19 @@ export const processExec: JavaRule = {
         // The command went through a field or collection: a dangerous command line among the
         // method's own strings is what it runs.
         if (techniques.length === 0 && text === undefined)
-          for (const str of m.summary.strings)
+          for (const str of m.summary.strings) {
+            // whole command lines only: a lone program name ("rundll32") says nothing on its own
+            if (!/\S\s+\S/.test(str.value) || str.value.length > 2048) continue;
             for (const t of analyzeCommand(str.value))
               if (
                 (t.severity === 'high' || t.severity === 'critical') &&
+                t.id !== 'lolbin' &&
                 !techniques.some((x) => x.id === t.id)
               ) {
                 techniques.push(t);
                 lines.push(str.value);
               }
+          }
         const taint = taintOf(command);
         const hidden = taint.has('decoded') || taint.has('decrypted') || taint.has('network');
         const where = CONTEXT_PHRASE[m.context];
