@@ -3,7 +3,7 @@ import type { PyRule } from '../engine.js';
 import { RECON_SOURCES } from '../evaluate.js';
 import type { Node } from '../parser.js';
 import { PyBytes, textOf } from '../values.js';
-import { DOWNLOAD_TO_DISK, NETWORK_CALLS, PROCESS_CALLS, preview, py } from './helpers.js';
+import { commandOf, DOWNLOAD_TO_DISK, NETWORK_CALLS, PROCESS_CALLS, preview, py } from './helpers.js';
 
 const EXEC_EXT = /\.(exe|bat|cmd|vbs|vbe|ps1|scr|msi|hta|dll|sh|bin|jar|pyw?|apk|elf)\b/i;
 
@@ -118,6 +118,21 @@ export const downloadAndRun: PyRule = {
       call(node: Node) {
         const name = ctx.callee(node);
         if (name && DOWNLOAD_TO_DISK.has(name)) return noteDownload(node);
+        if (name && PROCESS_CALLS.has(name)) {
+          // `curl URL -o FILE` / `wget -O FILE URL` run from Python: a download to that file.
+          const command = commandOf(ctx, node);
+          const out =
+            command &&
+            /\b(?:curl|wget)\b.*?\s(?:-o|-O|--output(?:-document)?)[\s=]+(["']?)([^\s"']+)\1/.exec(command);
+          if (out?.[2]) {
+            ctx.capability('download', node);
+            const tokens = new Set<string>([out[2]]);
+            const base = out[2].split(/[\\/]/).pop();
+            if (base && base.length >= 5) tokens.add(base);
+            downloads.push({ node, tokens, target: out[2], kind: 'remote' });
+            return;
+          }
+        }
         if (
           name &&
           (PROCESS_CALLS.has(name) ||

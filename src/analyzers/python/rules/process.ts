@@ -61,13 +61,30 @@ export const processExec: PyRule = {
             match: command ?? '',
           });
         }
+        const cmdNode = ctx.args(node).positional[0];
+        if (
+          cmdNode &&
+          ctx.taint(cmdNode).has('decoded') &&
+          !techniques.some((t) => severityRank(t.severity) >= 3)
+        ) {
+          // The command line itself is hidden behind base64/hex/...: nobody encodes `git describe`.
+          techniques.push({
+            id: 'decode-payload',
+            category: 'obfuscation',
+            severity: 'high',
+            description: 'is decoded at run time (an encoded command line)',
+            match: cmdNode.text.slice(0, 120),
+          });
+        }
         const worst = [...techniques].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0];
         ctx.report({
           node,
           weak: !worst || severityRank(worst.severity) < severityRank('high'),
           message: command
             ? `Runs \`${preview(command)}\`${worst ? `, which ${worst.description}` : ''}.`
-            : `Runs a process whose command is computed at run time (${name}).`,
+            : worst
+              ? `Runs a command that ${worst.description} (${name}).`
+              : `Runs a process whose command is computed at run time (${name}).`,
           severity: worst ? worst.severity : command ? 'low' : 'medium',
           category: worst?.category,
           evidence: { callee: name, command, techniques: techniques.map((t) => t.id) },
