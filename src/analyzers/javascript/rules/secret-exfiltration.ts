@@ -48,7 +48,33 @@ export const secretExfiltration: JsRule = {
       },
     );
     const pending = recordModuleFlows(ctx);
+    let beacon = false;
     return {
+      // `new Image().src = u + document.cookie`, `location.href = u + data`: a GET beacon without a call.
+      AssignmentExpression(node) {
+        if (beacon || node.left?.type !== 'MemberExpression') return;
+        const prop = node.left.computed ? ctx.evaluateString(node.left.property) : node.left.property?.name;
+        const target = ctx.qualify(node.left);
+        if (prop !== 'src' && prop !== 'href' && prop !== 'action' && target !== 'location') return;
+        const sources = ctx.taint
+          .taintOf(node.right)
+          .filter((t) => ['env', 'secret', 'browser-data'].includes(t.kind));
+        if (sources.length === 0) return;
+        beacon = true;
+        ctx.facts.capabilities.add('secret-exfiltration');
+        ctx.report({
+          node,
+          message: `Sends ${sources.map((t) => t.what).join(', ')} out by setting ${target ?? `.${prop}`} to a URL that carries it.`,
+          evidence: {
+            flow: [
+              ...sources.map((t) => ({ step: 'source', kind: t.kind, what: t.what, line: t.line })),
+              { step: 'sink', kind: 'network', what: `.${prop ?? 'location'} =`, line: ctx.where(node).line },
+            ],
+            sources: sources.map((t) => t.what).join(', '),
+            sink: `.${prop ?? 'location'} =`,
+          },
+        });
+      },
       CallExpression(n) {
         sinks.CallExpression(n);
         pending.CallExpression(n);
