@@ -216,7 +216,7 @@ export class TaintTracker {
     if (c?.type === 'Identifier') {
       if (c.name !== '$' && c.name !== 'jQuery') return false;
       const b = this.ctx.lookup(c.name);
-      return !b || b.kind !== 'function'; // `(function ($) { ... })(jQuery)` keeps `$` as jQuery
+      return b?.kind !== 'function'; // `(function ($) { ... })(jQuery)` keeps `$` as jQuery
     }
     if (c?.type === 'MemberExpression') return this.isJQuery(c.object, depth + 1);
     return false;
