@@ -36,7 +36,7 @@ export const processExec: JavaRule = {
       // the class's $createCallSiteArray_1 table, never as an invoke instruction.
       class(unit) {
         const table = unit.methods.find((m) => m.method.name === '$createCallSiteArray_1');
-        if (!table || !table.summary.strings.some((s) => s.value === 'execute')) return;
+        if (!table?.summary.strings.some((s) => s.value === 'execute')) return;
         let best: { m: MethodUnit; s: StringUse; t?: CommandTechnique } | undefined;
         for (const m of unit.methods) {
           if (m === table) continue;
