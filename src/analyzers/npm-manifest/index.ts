@@ -81,11 +81,17 @@ export const npmManifestAnalyzer: Analyzer = {
       for (const t of analyzeCommand(cmd)) {
         // A lifecycle script that just contacts a host (curl/nslookup/ping without saving
         // anything) is an install beacon: dependency-confusion probes look exactly like this.
-        const beacon = t.id === 'network-tool';
+        // ...unless the command saves what it fetches (`curl -L u -o x.tgz && tar xzf x.tgz`):
+        // that is a shell-form binary installer, a download rather than a beacon.
+        const saves =
+          /\b(curl|wget)\b[^|;&]*\s(-o|-O|--output|--output-document|-P|--directory-prefix)(\s|=|$)|\b(curl|wget)\b[^|;&]*\|\s*(tar|unzip|gunzip)\b/.test(
+            cmd,
+          );
+        const beacon = t.id === 'network-tool' && !saves;
         const f = makeFinding(SCRIPT_TECHNIQUE, {
           ...where,
           message: `"${name}" script ${t.description}${beacon ? ' at install time (install beacon)' : ''}.`,
-          severity: beacon ? 'high' : t.severity,
+          severity: beacon ? 'high' : t.id === 'network-tool' ? 'low' : t.severity,
           confidence: beacon ? 'medium' : undefined,
           evidence: { script: name, technique: t.id, match: t.match },
         });

@@ -27,6 +27,19 @@ describe('npm manifest rules', () => {
     expect(t.map((f) => f.category)).toContain('exfiltration');
     expect(verdict.verdict).toBe('malicious');
   });
+  it('NPM-002 treats a shell-form binary download as a download, not a beacon', async () => {
+    const { findings, verdict } = await scanInline(
+      {},
+      manifest({
+        postinstall:
+          'curl -fsSL https://releases.example.invalid/v1/tool.tgz -o tool.tgz && tar xzf tool.tgz',
+      }),
+    );
+    expect(findings.filter((f) => f.ruleId === 'NPM-002').map((f) => f.category)).not.toContain(
+      'exfiltration',
+    );
+    expect(verdict.verdict).toBe('clean');
+  });
   it('NPM-002 flags reading credential stores in scripts', async () => {
     const { verdict } = await scanInline({}, manifest({ postinstall: 'cat ~/.npmrc || true' }));
     expect(verdict.verdict).toBe('malicious');
