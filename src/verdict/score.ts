@@ -169,7 +169,8 @@ export const CHAINS: Chain[] = [
             f.category === 'persistence' ||
             f.category === 'miner' ||
             f.category === 'protestware' ||
-            f.category === 'credential-theft') &&
+            // naming a credential file (JS-004) is not harvesting it; flows and commands are
+            (f.category === 'credential-theft' && f.ruleId !== 'JS-004')) &&
           atLeast(f, 'high') &&
           f.confidence !== 'low' &&
           atInstall(f),

@@ -74,3 +74,31 @@ describe('verdict scoring', () => {
     expect(runtime.verdict).not.toBe('malicious');
   });
 });
+
+describe('verdict: mentions versus behaviour', () => {
+  it('an install script that only names a credential file is not malicious by itself', () => {
+    const v = computeVerdict([
+      f({
+        ruleId: 'JS-004',
+        category: 'credential-theft',
+        severity: 'high',
+        confidence: 'medium',
+        context: 'install',
+      }),
+    ]);
+    expect(v.verdict).toBe('suspicious');
+  });
+  it('an install script that reads SSH keys with a shell command is malicious', () => {
+    const v = computeVerdict([
+      f({
+        ruleId: 'NPM-002',
+        category: 'credential-theft',
+        severity: 'high',
+        confidence: 'high',
+        context: 'install',
+        file: 'package.json',
+      }),
+    ]);
+    expect(v.verdict).toBe('malicious');
+  });
+});
