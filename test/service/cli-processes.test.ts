@@ -132,7 +132,10 @@ for (const mode of ['embedded', 'postgres'] as const) {
         const job = await db.all<Record<string, any>>(
           "SELECT attempts FROM index_jobs WHERE name = 'held-bad'",
         );
-        expect(Number(job[0]!.attempts)).toBe(2);
+        // The killed lease counts as an attempt; on a loaded machine worker B's 2 s lease can also
+        // lapse during a slow scan and be taken again, so only bound the count: retried, not parked.
+        expect(Number(job[0]!.attempts)).toBeGreaterThanOrEqual(2);
+        expect(Number(job[0]!.attempts)).toBeLessThan(5);
         // SIGTERM stops a worker cleanly.
         const code = await new Promise<number | null>((resolve) => {
           b.once('exit', (c) => resolve(c));
