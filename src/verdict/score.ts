@@ -63,6 +63,8 @@ export interface Chain {
 }
 
 const rank = (s: Severity) => SEVERITY_POINTS[s];
+/** Endpoint kinds no library needs at import: request capture, OAST, paste and file-drop sites. */
+const NO_LEGIT_ENDPOINTS = new Set(['request-capture', 'oast', 'paste', 'file-drop']);
 const early = (f: Finding) => f.context === 'install' || f.context === 'import' || f.context === 'startup';
 const atInstall = (f: Finding) => f.context === 'install' || f.context === 'startup';
 const has = (fs: Finding[], pred: (f: Finding) => boolean) => fs.some(pred);
@@ -145,7 +147,18 @@ export const CHAINS: Chain[] = [
     id: 'exfil-endpoint-early',
     floor: 75,
     reason: 'code that runs at install/import talks to an exfiltration-grade endpoint',
-    holds: (fs) => has(fs, (f) => f.category === 'exfiltration' && atLeast(f, 'high') && early(f)),
+    holds: (fs) =>
+      has(
+        fs,
+        (f) =>
+          f.category === 'exfiltration' &&
+          atLeast(f, 'high') &&
+          (atInstall(f) ||
+            // at import time, chat/bot APIs are what bot libraries use; only no-account
+            // capture/OAST/drop services count there
+            (early(f) &&
+              (f.ruleId !== 'NET-001' || NO_LEGIT_ENDPOINTS.has(String(f.evidence?.endpointKind))))),
+      ),
   },
   {
     id: 'install-dropper',

@@ -102,3 +102,22 @@ describe('verdict: mentions versus behaviour', () => {
     expect(v.verdict).toBe('malicious');
   });
 });
+
+describe('verdict: endpoints at import time', () => {
+  const net = (kind: string, context: Finding['context']) =>
+    f({
+      ruleId: 'NET-001',
+      category: 'exfiltration',
+      severity: 'high',
+      confidence: 'medium',
+      context,
+      evidence: { endpointKind: kind },
+    });
+  it('a bot library that talks to the Telegram API at import is not malicious', () => {
+    expect(computeVerdict([net('messaging-bot', 'import')]).verdict).not.toBe('malicious');
+  });
+  it('an OAST host at import, or a webhook at install, is malicious', () => {
+    expect(computeVerdict([net('oast', 'import')]).verdict).toBe('malicious');
+    expect(computeVerdict([net('discord-webhook', 'install')]).verdict).toBe('malicious');
+  });
+});
