@@ -9,6 +9,7 @@ import path from 'node:path';
 import { analyzePythonSource, isPythonFile } from '../analyzers/python/index.js';
 import { pythonParser } from '../analyzers/python/parser.js';
 import { withLimits } from '../core/limits.js';
+import type { Artifact } from '../core/types.js';
 import { pypiPackageContext } from '../ecosystems/pypi/contexts.js';
 import { readPypiDistribution } from '../ecosystems/pypi/plugin.js';
 import { scanArtifact } from '../scan.js';
@@ -46,7 +47,7 @@ async function main(tool: PypiTool): Promise<void> {
   };
   const verdicts: Record<string, number> = {};
   for (const p of paths) {
-    let artifact;
+    let artifact: Artifact;
     try {
       const data = readFileSync(p);
       artifact = await readPypiDistribution(

@@ -276,7 +276,7 @@ export class Evaluator {
     if (!list) return undefined;
     const at = node.startIndex;
     const base = this.ctx.lookup(name, at, node);
-    if (!base || base.kind !== 'assign' || !base.value) return undefined;
+    if (base?.kind !== 'assign' || !base.value) return undefined;
     let v = this.evaluate(base.value);
     if (v === undefined) return undefined;
     for (const b of list) {
@@ -324,7 +324,7 @@ export class Evaluator {
     const clause = clauses[0]!;
     const left = clause.childForFieldName('left');
     const items = this.iterate(this.sub(clause.childForFieldName('right'), env));
-    if (!left || left.type !== 'identifier' || !items || items.length > 200_000) return undefined;
+    if (left?.type !== 'identifier' || !items || items.length > 200_000) return undefined;
     const out: PyValue[] = [];
     const inner: Env = new Map(env ?? []);
     for (const item of items) {
@@ -343,7 +343,7 @@ export class Evaluator {
       case 'concatenated_string': {
         let acc: PyValue | undefined;
         for (const c of node.namedChildren) {
-          if (!c || c.type !== 'string') continue;
+          if (c?.type !== 'string') continue;
           const v = this.sub(c, env);
           acc = acc === undefined ? v : this.add(acc, v);
           if (acc === undefined) return undefined;
