@@ -10,12 +10,6 @@ import { allRules, findRule } from '../../src/rules/catalog.js';
 const DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/rules');
 const ECOSYSTEMS: Ecosystem[] = ['npm', 'pypi', 'maven'];
 const rules = allRules();
-/**
- * Known slug clashes, reported to the lead: these Python rules reuse a JavaScript rule's name, so
- * `beagle explain <name>` finds the JS rule. Remove an entry when its rule is renamed; any new
- * clash fails the test.
- */
-const KNOWN_SLUG_CLASHES = new Set(['PY-002', 'PY-004', 'PY-006', 'PY-010']);
 const REGENERATE = 'docs/rules is out of date: run `npm run docs:rules` and commit the result';
 
 describe('rule catalogue', () => {
@@ -25,7 +19,6 @@ describe('rule catalogue', () => {
     const byName = new Map<string, string[]>();
     for (const r of rules) byName.set(r.name, [...(byName.get(r.name) ?? []), r.id]);
     const clashes = [...byName]
-      .map(([n, ids]) => [n, ids.filter((id) => !KNOWN_SLUG_CLASHES.has(id))] as const)
       .filter(([, ids]) => ids.length > 1)
       .map(([n, ids]) => `${n}: ${ids.join(', ')}`);
     // `beagle explain <name>` resolves slugs, so two rules must never share one.
@@ -48,9 +41,7 @@ describe('rule catalogue', () => {
     for (const ref of rule.references) expect(ref).toMatch(/^https?:\/\/\S+$/);
     if (rule.example !== undefined) expect(rule.example.trim()).not.toBe('');
     expect(findRule(rule.id)).toBe(rule);
-    if (!KNOWN_SLUG_CLASHES.has(rule.id)) {
-      expect(findRule(rule.name)?.id, `\`beagle explain ${rule.name}\` must find ${rule.id}`).toBe(rule.id);
-    }
+    expect(findRule(rule.name)?.id, `\`beagle explain ${rule.name}\` must find ${rule.id}`).toBe(rule.id);
   });
 });
 

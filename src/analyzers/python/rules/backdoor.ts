@@ -9,7 +9,7 @@ export const reverseShell: PyRule = {
   meta: {
     ...py,
     id: 'PY-010',
-    name: 'reverse-shell',
+    name: 'python-reverse-shell',
     category: 'backdoor',
     severity: 'critical',
     confidence: 'high',

@@ -75,7 +75,7 @@ export const dynamicCode: PyRule = {
   meta: {
     ...py,
     id: 'PY-002',
-    name: 'dynamic-code-execution',
+    name: 'python-dynamic-code-execution',
     category: 'execution',
     severity: 'medium',
     confidence: 'low',

@@ -243,7 +243,7 @@ export const networkAtLoad: PyRule = {
   meta: {
     ...py,
     id: 'PY-006',
-    name: 'network-access',
+    name: 'python-network-access',
     category: 'network',
     severity: 'low',
     confidence: 'high',

@@ -9,7 +9,7 @@ export const processExec: PyRule = {
   meta: {
     ...py,
     id: 'PY-004',
-    name: 'process-execution',
+    name: 'python-process-execution',
     category: 'execution',
     severity: 'low',
     confidence: 'high',
