@@ -1,3 +1,4 @@
+import { propagateContexts } from '../../core/contexts.js';
 import type {
   Analyzer,
   ArtifactFile,
@@ -6,7 +7,7 @@ import type {
   PackageContext,
   RuleMeta,
 } from '../../core/types.js';
-import { filesRunBy, rank, resolvePackagePath } from '../../ecosystems/npm/contexts.js';
+import { filesRunBy, resolvePackagePath } from '../../ecosystems/npm/contexts.js';
 import { makeFinding } from '../../rules/finding.js';
 import { scanTextForIocs } from '../text/iocs.js';
 import { type FileFacts, type JsRule, RuleContext, runRules } from './engine.js';
@@ -98,28 +99,21 @@ function attachReanalysis(ctx: RuleContext, rules: JsRule[], pkg: PackageContext
  * Propagates execution contexts from entry points along relative imports, so a helper module
  * required by an install script is treated as install-time code too.
  */
-export function propagateContexts(
+export function propagateJsContexts(
   analyses: Map<string, FileAnalysis>,
   entryPoints: Map<string, ExecutionContext>,
 ): Map<string, ExecutionContext> {
   const files = new Set(analyses.keys());
-  const result = new Map<string, ExecutionContext>();
-  const queue: Array<[string, ExecutionContext]> = [...entryPoints.entries()];
-  while (queue.length > 0) {
-    const [file, ctx] = queue.shift()!;
-    const current = result.get(file);
-    if (current && rank(current) >= rank(ctx)) continue;
-    result.set(file, ctx);
+  return propagateContexts(entryPoints, function* (file) {
     const analysis = analyses.get(file);
-    if (!analysis) continue;
+    if (!analysis) return;
     for (const spec of analysis.imports) {
       const target = resolveImport(file, spec, files);
-      if (target) queue.push([target, ctx]);
+      if (target) yield target;
     }
     // Files this one starts as processes (`spawn('node update.js')`) run in the same context.
-    for (const target of analysis.facts.runsFiles) queue.push([target, ctx]);
-  }
-  return result;
+    yield* analysis.facts.runsFiles;
+  });
 }
 
 function resolveImport(from: string, spec: string, files: Set<string>): string | undefined {
@@ -192,7 +186,7 @@ export const javascriptAnalyzer: Analyzer = {
       for (const cmd of analysis.facts.runsFiles) for (const f of filesRunBy(cmd, files)) resolved.add(f);
       analysis.facts.runsFiles = resolved;
     }
-    const contexts = propagateContexts(analyses, pkg.entryPoints);
+    const contexts = propagateJsContexts(analyses, pkg.entryPoints);
     const findings: Finding[] = [];
     for (const [path, analysis] of analyses) {
       const ctx = contexts.get(path) ?? 'runtime';

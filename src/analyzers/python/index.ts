@@ -1,3 +1,4 @@
+import { propagateContexts } from '../../core/contexts.js';
 import type {
   Analyzer,
   ArtifactFile,
@@ -6,7 +7,6 @@ import type {
   PackageContext,
   RuleMeta,
 } from '../../core/types.js';
-import { rank } from '../../ecosystems/npm/contexts.js';
 import { ENCRYPTED_ENTRY } from '../../ecosystems/pypi/archive.js';
 import { importRoots, resolveModule } from '../../ecosystems/pypi/contexts.js';
 import { makeFinding } from '../../rules/finding.js';
@@ -163,21 +163,12 @@ export function propagatePythonContexts(
 ): Map<string, ExecutionContext> {
   const files = new Set(analyses.keys());
   const roots = importRoots(files);
-  const result = new Map<string, ExecutionContext>();
-  const queue: Array<[string, ExecutionContext]> = [...entryPoints.entries()];
-  while (queue.length > 0) {
-    const [file, ctx] = queue.shift()!;
-    const current = result.get(file);
-    if (current && rank(current) >= rank(ctx)) continue;
-    result.set(file, ctx);
-    const analysis = analyses.get(file);
-    if (!analysis) continue;
-    for (const imp of analysis.imports) {
+  return propagateContexts(entryPoints, function* (file) {
+    for (const imp of analyses.get(file)?.imports ?? []) {
       const target = resolveModule(imp.module, files, roots, file, imp.level);
-      if (target && target !== file) queue.push([target, ctx === 'startup' ? 'startup' : ctx]);
+      if (target) yield target;
     }
-  }
-  return result;
+  });
 }
 
 function closeCalls(analysis: PyFileAnalysis, external: Set<string>): Set<string> {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { rank } from '../../core/contexts.js';
 import type { Artifact, ExecutionContext, PackageContext } from '../../core/types.js';
 
 /** npm lifecycle scripts that run when the package is installed as a dependency. */
@@ -106,12 +107,6 @@ export function npmEntryPoints(artifact: Artifact): Map<string, ExecutionContext
   const bins = typeof bin === 'string' ? [bin] : bin && typeof bin === 'object' ? Object.values(bin) : [];
   for (const b of bins) if (typeof b === 'string') set(resolvePackagePath(b, files), 'runtime');
   return entries;
-}
-
-const ORDER: ExecutionContext[] = ['unknown', 'runtime', 'build', 'import', 'startup', 'install'];
-/** Higher is more dangerous: install > startup > import > build > runtime > unknown. */
-export function rank(ctx: ExecutionContext): number {
-  return ORDER.indexOf(ctx);
 }
 
 export function npmPackageContext(artifact: Artifact): PackageContext {

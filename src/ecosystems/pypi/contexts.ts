@@ -1,5 +1,5 @@
+import { rank } from '../../core/contexts.js';
 import type { Artifact, ExecutionContext, PackageContext } from '../../core/types.js';
-import { rank } from '../npm/contexts.js';
 import type { EntryPoint } from './metadata.js';
 
 /** Import roots where a distribution's top-level packages live. */
