@@ -44,6 +44,38 @@ const DOWNLOADERS = new Set([
   'aria2c',
   'tftp',
 ]);
+const POWERSHELL = new Set(['powershell', 'powershell.exe', 'pwsh', 'pwsh.exe']);
+/** Commands that start a downloaded file (besides the shells). */
+const RUNNERS = new Set([
+  'start-process',
+  'saps',
+  'start',
+  '&',
+  'invoke-item',
+  'ii',
+  'rundll32',
+  'regsvr32',
+  'msiexec',
+]);
+/** PowerShell options that take a value (`-ExecutionPolicy Bypass`). */
+const PS_VALUE_FLAGS =
+  /^-(executionpolicy|ep|exec|windowstyle|w|file|f|version|v|psconsolefile|configurationname|workingdirectory|wd|inputformat|outputformat)$/i;
+
+/** The script part of a PowerShell command line: after -Command, else the first non-option words. */
+function powershellScript(args: string[]): string | undefined {
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    if (/^-(c|command)$/i.test(a)) return args.slice(k + 1).join(' ') || undefined;
+    if (/^-(f|file|e|en|enc|encodedcommand)$/i.test(a)) return undefined;
+    if (PS_VALUE_FLAGS.test(a)) {
+      k++;
+      continue;
+    }
+    if (!a.startsWith('-')) return args.slice(k).join(' ');
+  }
+  return undefined;
+}
+
 const SHELLS = new Set([
   'sh',
   'bash',
@@ -122,7 +154,7 @@ function simpleCommands(tokens: Token[]): Array<{ words: string[]; next?: string
  * child_process, shell files): download piped to a shell, /dev/tcp reverse shells, inline
  * interpreters, base64 decoding, encoded PowerShell, LOLBins, hidden background processes.
  */
-export function analyzeCommand(command: string): CommandTechnique[] {
+export function analyzeCommand(command: string, depth = 0): CommandTechnique[] {
   const found: CommandTechnique[] = [];
   const add = (t: CommandTechnique) => {
     if (!found.some((f) => f.id === t.id)) found.push(t);
@@ -138,6 +170,20 @@ export function analyzeCommand(command: string): CommandTechnique[] {
     const { words, next } = cmds[i]!;
     const args = words.filter((w) => !/^\w+=/.test(w));
     const first = args[0] ? base(args[0]) : '';
+    if (POWERSHELL.has(first) && depth < 2) {
+      // `powershell Invoke-WebRequest … -OutFile x; Invoke-Expression x`: the arguments (and, as
+      // cmd.exe passes them on, the commands after them) are a PowerShell script; analyse it too.
+      const script = powershellScript(args.slice(1));
+      if (script) {
+        const after = cmds
+          .slice(i + 1)
+          .map((c) => `${c.words.join(' ')}${c.next ? ` ${c.next} ` : ''}`)
+          .join('');
+        for (const t of analyzeCommand(`${script}${next ? ` ${next} ` : ''}${after}`, depth + 1)) {
+          add({ ...t, description: `${t.description} (in PowerShell)` });
+        }
+      }
+    }
     const nextCmd = cmds[i + 1]?.words.filter((w) => !/^\w+=/.test(w)) ?? [];
     const nextName = nextCmd[0] ? base(nextCmd[0]) : '';
     if (DOWNLOADERS.has(first) && next === '|' && SHELLS.has(nextName)) {
@@ -150,11 +196,11 @@ export function analyzeCommand(command: string): CommandTechnique[] {
       });
     }
     if (
-      (first === 'curl' || first === 'wget') &&
-      args.some((a) => a === '-o' || a === '-O' || a.startsWith('--output'))
+      DOWNLOADERS.has(first) &&
+      args.some((a) => a === '-o' || a === '-O' || a.startsWith('--output') || /^-outfile$/i.test(a))
     ) {
       const rest = cmds.slice(i + 1).flatMap((c) => c.words.map(base));
-      if (rest.some((w) => w === 'chmod' || SHELLS.has(w) || w.startsWith('./'))) {
+      if (rest.some((w) => w === 'chmod' || SHELLS.has(w) || RUNNERS.has(w) || w.startsWith('./'))) {
         add({
           id: 'download-execute',
           category: 'dropper',

