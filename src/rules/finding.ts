@@ -43,3 +43,38 @@ export function makeFinding(rule: RuleMeta, input: FindingInput): Finding {
   if (input.iocs !== undefined && input.iocs.length > 0) finding.iocs = [...new Set(input.iocs)];
   return finding;
 }
+
+/** Where a code finding points: the original location, even for findings in decoded code. */
+export interface CodeLocation {
+  line: number;
+  column: number;
+  snippet: string;
+}
+
+/**
+ * A finding inside a source file, as every language engine reports it. Findings in code that
+ * Beagle decoded (depth > 0) keep the original location and carry the decoded snippet.
+ */
+export function makeCodeFinding(
+  rule: RuleMeta,
+  input: FindingInput,
+  where: { file: string; context: ExecutionContext; location: CodeLocation },
+  decoded?: { depth: number; snippet: string },
+): Finding {
+  const finding = makeFinding(rule, {
+    ...input,
+    file: where.file,
+    line: where.location.line,
+    column: where.location.column,
+    snippet: where.location.snippet,
+    context: where.context,
+  });
+  if (decoded && decoded.depth > 0) {
+    finding.evidence = {
+      ...finding.evidence,
+      decodedDepth: decoded.depth,
+      decodedSnippet: decoded.snippet.slice(0, 200),
+    };
+  }
+  return finding;
+}

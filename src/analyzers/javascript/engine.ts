@@ -1,6 +1,6 @@
 import { KEYS } from 'eslint-visitor-keys';
 import type { ArtifactFile, ExecutionContext, Finding, PackageContext, RuleMeta } from '../../core/types.js';
-import { type FindingInput, makeFinding } from '../../rules/finding.js';
+import { type FindingInput, makeCodeFinding } from '../../rules/finding.js';
 import { Evaluator } from './evaluate.js';
 import type { Node } from './parse.js';
 import { mergeTaint, type Taint, TaintTracker } from './taint.js';
@@ -202,21 +202,12 @@ export class RuleContext {
     if (!this.rule) throw new Error('report() outside a rule');
     const { node, ...rest } = input;
     const where = this.origin ?? { ...this.lineOf(node.start ?? 0), snippet: this.snippetOf(node) };
-    const finding = makeFinding(this.rule, {
-      ...rest,
-      file: this.file.path,
-      line: where.line,
-      column: where.column,
-      snippet: where.snippet,
-      context: this.fileContext,
-    });
-    if (this.depth > 0) {
-      finding.evidence = {
-        ...finding.evidence,
-        decodedDepth: this.depth,
-        decodedSnippet: this.snippetOf(node).slice(0, 200),
-      };
-    }
+    const finding = makeCodeFinding(
+      this.rule,
+      rest,
+      { file: this.file.path, context: this.fileContext, location: where },
+      this.depth > 0 ? { depth: this.depth, snippet: this.snippetOf(node) } : undefined,
+    );
     this.findings.push(finding);
   }
 }

@@ -1,5 +1,5 @@
 import type { ArtifactFile, ExecutionContext, Finding, PackageContext, RuleMeta } from '../../core/types.js';
-import { type FindingInput, makeFinding } from '../../rules/finding.js';
+import { type FindingInput, makeCodeFinding, makeFinding } from '../../rules/finding.js';
 import { Evaluator } from './evaluate.js';
 import type { Node } from './parser.js';
 
@@ -211,21 +211,12 @@ export class PyContext {
       column: node.startPosition.column + 1,
       snippet: this.snippetOf(node),
     };
-    const finding = makeFinding(this.rule, {
-      ...rest,
-      file: this.file.path,
-      line: where.line,
-      column: where.column,
-      snippet: where.snippet,
-      context: this.fileContext,
-    });
-    if (this.depth > 0) {
-      finding.evidence = {
-        ...finding.evidence,
-        decodedDepth: this.depth,
-        decodedSnippet: this.snippetOf(node).slice(0, 200),
-      };
-    }
+    const finding = makeCodeFinding(
+      this.rule,
+      rest,
+      { file: this.file.path, context: this.fileContext, location: where },
+      this.depth > 0 ? { depth: this.depth, snippet: this.snippetOf(node) } : undefined,
+    );
     this.findings.push({ finding, ...this.placement(node), weak: !!weak });
   }
 
