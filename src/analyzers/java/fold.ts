@@ -9,6 +9,7 @@
  */
 import { decode, type Instruction, OP } from './bytecode.js';
 import { ACC_STATIC, argumentTypes, type ClassFile, type MemberInfo } from './classfile.js';
+import { intOp } from './interpret.js';
 
 type Concrete = number | string | ConcreteArray | { sb: string } | { tag: 'UTF8' | 'B64' | 'NEWSTR' } | null;
 
@@ -190,35 +191,11 @@ function evaluate(cls: ClassFile, method: MemberInfo, args: Concrete[], budget: 
   throw new Stop();
 }
 
+/** Integer arithmetic as the interpreter does it; an undefined result (division by zero, unknown op) stops folding. */
 function intArith(op: number, a: number, b: number): number {
-  switch (op) {
-    case OP.iadd:
-      return (a + b) | 0;
-    case OP.isub:
-      return (a - b) | 0;
-    case OP.imul:
-      return Math.imul(a, b);
-    case OP.idiv:
-      if (b === 0) throw new Stop();
-      return (a / b) | 0;
-    case OP.irem:
-      if (b === 0) throw new Stop();
-      return (a % b) | 0;
-    case OP.ishl:
-      return a << (b & 31);
-    case OP.ishr:
-      return a >> (b & 31);
-    case OP.iushr:
-      return (a >>> (b & 31)) | 0;
-    case OP.iand:
-      return a & b;
-    case OP.ior:
-      return a | b;
-    case OP.ixor:
-      return a ^ b;
-    default:
-      throw new Stop();
-  }
+  const r = intOp(op, a, b);
+  if (r === undefined) throw new Stop();
+  return r;
 }
 
 function cmp(kind: number, a: number, b: number): boolean {

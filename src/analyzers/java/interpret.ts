@@ -257,7 +257,8 @@ function localIndex(ins: Instruction): number {
   return ins.arg ?? 0;
 }
 
-function intOp(op: number, a: number, b: number): number | undefined {
+/** JVM int arithmetic (32-bit wrap); undefined for division by zero or a non-arithmetic opcode. */
+export function intOp(op: number, a: number, b: number): number | undefined {
   switch (op) {
     case OP.iadd:
       return (a + b) | 0;

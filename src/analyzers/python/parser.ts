@@ -170,20 +170,24 @@ export async function parsePython(source: string): Promise<ParsedPython> {
     const root = make();
     const stack: Node[] = [root];
     const errorFlags: boolean[] = [false];
+    /** Copies the cursor's node under the current parent and counts syntax-error coverage. */
+    const enter = () => {
+      const n = make();
+      const parent = stack[stack.length - 1]!;
+      n.parent = parent;
+      parent.children.push(n);
+      stack.push(n);
+      const isErr = n.type === 'ERROR' || n.isMissing;
+      if (isErr && errorDepth === 0) {
+        errorChars += Math.max(1, n.endIndex - n.startIndex);
+        errorLine ??= n.row + 1;
+      }
+      if (isErr) errorDepth++;
+      errorFlags.push(isErr);
+    };
     for (;;) {
       if (cursor.gotoFirstChild()) {
-        const n = make();
-        const parent = stack[stack.length - 1]!;
-        n.parent = parent;
-        parent.children.push(n);
-        stack.push(n);
-        const isErr = n.type === 'ERROR' || n.isMissing;
-        if (isErr && errorDepth === 0) {
-          errorChars += Math.max(1, n.endIndex - n.startIndex);
-          errorLine ??= n.row + 1;
-        }
-        if (isErr) errorDepth++;
-        errorFlags.push(isErr);
+        enter();
         continue;
       }
       let moved = false;
@@ -192,18 +196,7 @@ export async function parsePython(source: string): Promise<ParsedPython> {
         if (errorFlags.pop()) errorDepth--;
         void done;
         if (cursor.gotoNextSibling()) {
-          const n = make();
-          const parent = stack[stack.length - 1]!;
-          n.parent = parent;
-          parent.children.push(n);
-          stack.push(n);
-          const isErr = n.type === 'ERROR' || n.isMissing;
-          if (isErr && errorDepth === 0) {
-            errorChars += Math.max(1, n.endIndex - n.startIndex);
-            errorLine ??= n.row + 1;
-          }
-          if (isErr) errorDepth++;
-          errorFlags.push(isErr);
+          enter();
           moved = true;
         } else if (!cursor.gotoParent()) break;
       }
