@@ -40,17 +40,10 @@ async function readStdin(): Promise<Buffer> {
 
 type Work = (index: number) => { ok: boolean; outputs: number };
 
-/**
- * meriyah options as Beagle's parse.ts passes them. parse.ts does not export them, so whether
- * Beagle asks for `loc` and `ranges` is read off a tree it produced: the bare-parser row then
- * follows any change to Beagle's parser options.
- */
-async function meriyahOptions(): Promise<(module: boolean) => Record<string, boolean>> {
-  const { parseJavaScript } = await import('../analyzers/javascript/parse.js');
-  const probe = parseJavaScript('var a = 1;', 'probe.js').ast;
-  const loc = !!probe?.loc;
-  const ranges = typeof probe?.start === 'number';
-  return (module) => ({ loc, ranges, jsx: false, next: true, webcompat: !module, globalReturn: !module });
+/** meriyah options exactly as Beagle's parse.ts passes them (module goal; no JSX, as tried first). */
+async function meriyahOptions(): Promise<(module: boolean) => Record<string, unknown>> {
+  const parse = await import('../analyzers/javascript/parse.js');
+  return (module) => parse.meriyahOptions(module, false);
 }
 
 async function prepareJs(tool: JsTool, sources: ArtifactFile[], pkgOf: PackageContext[]): Promise<Work> {
