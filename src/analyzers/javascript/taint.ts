@@ -1,5 +1,6 @@
 import { matchSensitivePaths } from '../text/sensitive.js';
 import type { RuleContext } from './engine.js';
+import { remember } from './memo.js';
 import type { Node } from './parse.js';
 import { FILE_READS, FILE_WRITES, FINGERPRINT_CALLS, NETWORK_CALLS, PROCESS_EXEC } from './rules/helpers.js';
 
@@ -125,7 +126,7 @@ export class TaintTracker {
   }
 
   taintOf(node: Node | undefined | null): Taint {
-    if (!node) return EMPTY;
+    if (!node || TRIVIAL.has(node.type)) return EMPTY;
     const cached = this.cache.get(node);
     if (cached) return cached;
     if (this.depth > MAX_DEPTH) return EMPTY;
@@ -137,7 +138,7 @@ export class TaintTracker {
       this.depth--;
     }
     // Identifiers read binding state that later assignments change: never cache them.
-    if (node.type !== 'Identifier') this.cache.set(node, t);
+    if (node.type !== 'Identifier') remember(this.cache, node, t);
     return t;
   }
 
@@ -422,7 +423,7 @@ export class TaintTracker {
     const cached = this.sinkCache.get(node);
     if (cached !== undefined) return cached ?? undefined;
     const sink = this.computeSink(node);
-    this.sinkCache.set(node, sink ?? null);
+    remember(this.sinkCache, node, sink ?? null);
     return sink;
   }
 
