@@ -107,6 +107,7 @@ const TRIVIAL = new Set([
   'ThisExpression',
   'UpdateExpression',
 ]);
+const FUNCTION_NODES = new Set(['FunctionExpression', 'ArrowFunctionExpression', 'FunctionDeclaration']);
 const HANDLE_METHODS = new Set(['write', 'end', 'send', 'emit', 'sendText', 'post']);
 
 export class TaintTracker {
@@ -142,9 +143,28 @@ export class TaintTracker {
     return t;
   }
 
-  private all(nodes: Array<Node | null | undefined>): Taint {
+  private all(nodes: Array<Node | null | undefined>, from = 0): Taint {
     let t: Taint = EMPTY;
-    for (const n of nodes) if (n) t = mergeTaint(t, this.taintOf(n));
+    for (let i = from; i < nodes.length; i++) {
+      const n = nodes[i];
+      if (n) t = mergeTaint(t, this.taintOf(n));
+    }
+    return t;
+  }
+
+  /** Tags of two operands, without building an array for them. */
+  private both(a: Node | null | undefined, b: Node | null | undefined): Taint {
+    return mergeTaint(this.taintOf(a), this.taintOf(b));
+  }
+
+  /** Tags of call arguments other than callbacks (a callback's own code is not the data passed). */
+  private dataArgs(nodes: Node[] | undefined, from = 0): Taint {
+    let t: Taint = EMPTY;
+    if (!nodes) return t;
+    for (let i = from; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      if (!FUNCTION_NODES.has(n.type)) t = mergeTaint(t, this.taintOf(n));
+    }
     return t;
   }
 
@@ -183,15 +203,17 @@ export class TaintTracker {
         return this.all(node.quasi?.expressions ?? []);
       case 'BinaryExpression':
       case 'LogicalExpression':
-        return this.all([node.left, node.right]);
+        return this.both(node.left, node.right);
       case 'ConditionalExpression':
-        return this.all([node.consequent, node.alternate]);
+        return this.both(node.consequent, node.alternate);
       case 'ArrayExpression':
         return this.all(node.elements);
-      case 'ObjectExpression':
-        return this.all(
-          (node.properties ?? []).map((p: Node) => (p.type === 'SpreadElement' ? p.argument : p.value)),
-        );
+      case 'ObjectExpression': {
+        let t: Taint = EMPTY;
+        for (const p of node.properties ?? [])
+          t = mergeTaint(t, this.taintOf(p.type === 'SpreadElement' ? p.argument : p.value));
+        return t;
+      }
       case 'SpreadElement':
       case 'AwaitExpression':
       case 'UnaryExpression':
@@ -343,7 +365,7 @@ export class TaintTracker {
     if (callee?.type !== 'MemberExpression') return;
     const method = callee.computed ? undefined : callee.property?.name;
     if (method === 'assign' && this.ctx.qualify(callee) === 'Object.assign') {
-      const t = this.all(node.arguments.slice(1));
+      const t = this.all(node.arguments, 1);
       if (t.length > 0) this.addToRoot(node.arguments[0], t);
       return;
     }
@@ -429,23 +451,26 @@ export class TaintTracker {
 
   private computeSink(node: Node): Sink | undefined {
     const name = this.ctx.qualify(node.callee);
-    const args: Node[] = (node.arguments ?? []).filter((a: Node) => !/Function/.test(a.type));
     if (name) {
       if (NETWORK_CALLS.has(name))
-        return { kind: name.startsWith('dns.') ? 'dns' : 'network', callee: name, taint: this.all(args) };
+        return {
+          kind: name.startsWith('dns.') ? 'dns' : 'network',
+          callee: name,
+          taint: this.dataArgs(node.arguments),
+        };
       if (CODE_SINKS.has(name)) {
         if (name === 'require') {
-          const t = this.all(args);
+          const t = this.dataArgs(node.arguments);
           return t.some((s) => s.kind !== 'module') ? { kind: 'code', callee: name, taint: t } : undefined;
         }
-        return { kind: 'code', callee: name, taint: this.all(args) };
+        return { kind: 'code', callee: name, taint: this.dataArgs(node.arguments) };
       }
-      if (PROCESS_EXEC.has(name)) return { kind: 'exec', callee: name, taint: this.all(args) };
+      if (PROCESS_EXEC.has(name)) return { kind: 'exec', callee: name, taint: this.dataArgs(node.arguments) };
       if (FILE_WRITES.has(name)) {
         return {
           kind: 'file-write',
           callee: name,
-          taint: name.endsWith('createWriteStream') ? EMPTY : this.all(args.slice(1)),
+          taint: name.endsWith('createWriteStream') ? EMPTY : this.dataArgs(node.arguments, 1),
           target: this.pathString(node.arguments?.[0]),
         };
       }
@@ -457,7 +482,7 @@ export class TaintTracker {
         return {
           kind: 'network',
           callee: `${this.handleName(callee.object)}.${method}`,
-          taint: this.all(args),
+          taint: this.dataArgs(node.arguments),
         };
       }
       // `response.pipe(fs.createWriteStream(p))`: remote data written to disk
