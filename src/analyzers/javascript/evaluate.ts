@@ -1,5 +1,5 @@
 import type { RuleContext } from './engine.js';
-import { remember } from './memo.js';
+import { NodeMemo } from './memo.js';
 import type { Node } from './parse.js';
 
 /** A folded constant: strings, numbers, booleans, arrays of those. */
@@ -66,13 +66,16 @@ function decodeBuffer(value: string, encoding: string | undefined): string | und
  * Identifiers resolve through the engine's scope to their initializers. Results are cached per node.
  */
 export class Evaluator {
-  private readonly cache = new Map<Node, Value | null>();
-  private readonly qualified = new Map<Node, string | null>();
+  private readonly cache: NodeMemo<Value | null>;
+  private readonly qualified: NodeMemo<string | null>;
   private depth = 0;
   /** Parameter values while folding a callback body (`arr.map(c => c ^ 42)`). */
   private readonly locals: Array<Map<string, Value>> = [];
 
-  constructor(private readonly ctx: RuleContext) {}
+  constructor(private readonly ctx: RuleContext) {
+    this.cache = new NodeMemo(ctx.source.length);
+    this.qualified = new NodeMemo(ctx.source.length);
+  }
 
   evaluate(node: Node | undefined | null): Value | undefined {
     if (!node) return undefined;
@@ -83,7 +86,7 @@ export class Evaluator {
     const cached = this.cache.get(node);
     if (cached !== undefined) return cached ?? undefined;
     const result = this.evaluateUncached(node);
-    remember(this.cache, node, result ?? null);
+    this.cache.set(node, result ?? null);
     return result;
   }
 
@@ -367,7 +370,7 @@ export class Evaluator {
       const hit = this.qualified.get(node);
       if (hit !== undefined) return hit ?? undefined;
       const q = this.qualifyUncached(node, 0);
-      remember(this.qualified, node, q ?? null);
+      this.qualified.set(node, q ?? null);
       return q;
     }
     return this.qualifyUncached(node, depth);

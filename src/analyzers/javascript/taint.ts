@@ -1,6 +1,6 @@
 import { matchSensitivePaths } from '../text/sensitive.js';
 import type { RuleContext } from './engine.js';
-import { remember } from './memo.js';
+import { NodeMemo } from './memo.js';
 import type { Node } from './parse.js';
 import { FILE_READS, FILE_WRITES, FINGERPRINT_CALLS, NETWORK_CALLS, PROCESS_EXEC } from './rules/helpers.js';
 
@@ -111,12 +111,15 @@ const FUNCTION_NODES = new Set(['FunctionExpression', 'ArrowFunctionExpression',
 const HANDLE_METHODS = new Set(['write', 'end', 'send', 'emit', 'sendText', 'post']);
 
 export class TaintTracker {
-  private readonly cache = new Map<Node, Taint>();
+  private readonly cache: NodeMemo<Taint>;
   private readonly returns = new Map<Node, Taint>();
-  private readonly sinkCache = new Map<Node, Sink | null>();
+  private readonly sinkCache: NodeMemo<Sink | null>;
   private depth = 0;
 
-  constructor(private readonly ctx: RuleContext) {}
+  constructor(private readonly ctx: RuleContext) {
+    this.cache = new NodeMemo(ctx.source.length);
+    this.sinkCache = new NodeMemo(ctx.source.length);
+  }
 
   private line(node: Node): number {
     return this.ctx.lineOf(node.start ?? 0).line;
@@ -139,7 +142,7 @@ export class TaintTracker {
       this.depth--;
     }
     // Identifiers read binding state that later assignments change: never cache them.
-    if (node.type !== 'Identifier') remember(this.cache, node, t);
+    if (node.type !== 'Identifier') this.cache.set(node, t);
     return t;
   }
 
@@ -445,7 +448,7 @@ export class TaintTracker {
     const cached = this.sinkCache.get(node);
     if (cached !== undefined) return cached ?? undefined;
     const sink = this.computeSink(node);
-    remember(this.sinkCache, node, sink ?? null);
+    this.sinkCache.set(node, sink ?? null);
     return sink;
   }
 

@@ -37,9 +37,22 @@ const URL_RE = /\b(?:https?|wss?|ftp|tcp):\/\/[^\s"'`<>\\)]+/gi;
 const HOST_RE = /\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b/gi;
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
+/** Each listed host to its first entry, with the entry's position in the list. */
+const HOST_INDEX = new Map<string, { entry: HostEntry; index: number }>();
+HOSTS.forEach((entry, index) => {
+  if (!HOST_INDEX.has(entry.host)) HOST_INDEX.set(entry.host, { entry, index });
+});
+
+/** The first listed entry (list order) whose host is `host` or a parent domain of it. */
 function hostEntry(host: string): HostEntry | undefined {
   const h = host.toLowerCase();
-  return HOSTS.find((e) => h === e.host || h.endsWith(`.${e.host}`));
+  let best: { entry: HostEntry; index: number } | undefined;
+  // `a.b.webhook.site`, `b.webhook.site`, `webhook.site`, `site`: one lookup per label.
+  for (let at = 0; at !== -1; at = h.indexOf('.', at) + 1 || -1) {
+    const hit = HOST_INDEX.get(at === 0 ? h : h.slice(at));
+    if (hit && (!best || hit.index < best.index)) best = hit;
+  }
+  return best?.entry;
 }
 
 /** True for addresses that are never a remote server: loopback, private, link-local (except metadata), docs ranges. */
@@ -53,6 +66,9 @@ function isLocalIp(ip: string): boolean {
  * raw public IP URLs and cloud metadata addresses.
  */
 export function matchEndpoints(text: string): EndpointMatch[] {
+  // Cheap rejection first: most strings in code have no dot and no scheme.
+  const hasDot = text.includes('.');
+  if (!hasDot && !text.includes(':')) return [];
   const out: EndpointMatch[] = [];
   const seen = new Set<string>();
   const push = (m: EndpointMatch) => {
@@ -62,9 +78,6 @@ export function matchEndpoints(text: string): EndpointMatch[] {
       out.push(m);
     }
   };
-  // Cheap rejections first: most strings in code have no dot and no scheme.
-  const hasDot = text.includes('.');
-  if (!hasDot && !text.includes(':')) return out;
   for (const raw of text.includes('://') ? (text.match(URL_RE) ?? []) : []) {
     let url: URL;
     try {
