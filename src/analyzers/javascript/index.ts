@@ -84,7 +84,11 @@ export function analyzeJavaScriptFile(
 /** Lets rules hand decoded code back for analysis as code, up to a depth limit. */
 function attachReanalysis(ctx: RuleContext, rules: JsRule[], pkg: PackageContext, depth: number): void {
   if (depth > MAX_DECODE_DEPTH) return;
+  // one decoded string is analysed once per file, however many rules hand it back
+  const done = new Set<string>();
   ctx.reanalyze = (code: string, node: Node) => {
+    if (done.has(code)) return;
+    done.add(code);
     const parsed = parseJavaScript(code, `${ctx.file.path}#decoded`);
     if (!parsed.ast || parsed.recovered) return;
     const origin = ctx.where(node);
