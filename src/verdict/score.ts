@@ -190,6 +190,24 @@ export const CHAINS: Chain[] = [
       ),
   },
   {
+    id: 'silent-harm',
+    floor: 70,
+    reason: 'install-time code hides its errors/output while exfiltrating, dropping or harvesting',
+    holds: (fs) =>
+      sameFile(
+        fs,
+        (f) => f.ruleId === 'JS-022' && atInstall(f),
+        (f) =>
+          (f.category === 'exfiltration' ||
+            f.category === 'dropper' ||
+            f.category === 'backdoor' ||
+            f.category === 'credential-theft') &&
+          atLeast(f, 'high') &&
+          f.confidence !== 'low' &&
+          atInstall(f),
+      ),
+  },
+  {
     id: 'typosquat-install',
     floor: 70,
     reason: 'imitates a popular package name and runs code at install',
