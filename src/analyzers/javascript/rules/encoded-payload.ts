@@ -42,9 +42,7 @@ function decodeLiteralUncached(value: string): { encoding: 'base64' | 'hex'; tex
 
 /** Call shapes whose folded value may be XOR-decoded text: decoder functions and map/join chains. */
 const XOR_RESULT_METHODS = new Set(['join', 'toString', 'map', 'reverse', 'concat']);
-
-/** Loop statements a decoder may use; folded when the traversal leaves them. */
-const LOOPS = ['ForStatement', 'WhileStatement', 'ForOfStatement'] as const;
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
 /**
  * Flags base64/hex literals and XOR-decoded constants that turn out to be code, commands or URLs.
@@ -72,12 +70,24 @@ export const encodedPayload: JsRule = {
   },
   create(ctx) {
     let reported = 0;
-    /** Decoding marks (`^`, fromCharCode) seen so far: a loop without any is never folded. */
+    /** Decoding marks (`^`, `^=`, fromCharCode) seen so far: a loop or call without any is never folded. */
     let marks = 0;
     const loopMarks: number[] = [];
+    /** Functions whose body contains a XOR (or a char-code conversion). */
+    const xorFns = new Set<Node>();
+    /** Outermost decoding-method calls being traversed, with the marks seen before them. */
+    const chains: Array<{ node: Node; marks: number }> = [];
+    /** Top-level calls of decoder functions declared further down (hoisted), folded at the end. */
+    const deferred: Node[] = [];
     const xorSeen = new Set<string>();
     let hasXor: boolean | undefined;
     const onXor = (node: Node, text: string, how: string) => reportXor(ctx, node, text, how, xorSeen);
+    const onMark = () => {
+      marks++;
+      // every enclosing function decodes: `(s, k) => s.split('').map(c => … ^ k).join('')`
+      const anc = ctx.ancestors;
+      for (let i = anc.length - 1; i >= 0; i--) if (FUNCTION_TYPES.has(anc[i]!.type)) xorFns.add(anc[i]);
+    };
     const enterLoop = () => {
       loopMarks.push(marks);
     };
@@ -87,45 +97,64 @@ export const encodedPayload: JsRule = {
       const folded = ctx.evaluator.foldLoop(node);
       for (const f of folded ?? []) if (f.xor) onXor(node, asText(f.value), `a XOR loop (into ${f.name})`);
     };
-    const visitors: Record<string, (node: Node) => void> = {
+    const checkCall = (node: Node, how: string) => {
+      const value = ctx.evaluate(node) as Value | undefined;
+      if (value !== undefined && ctx.evaluator.xorDecoded(node)) onXor(node, asText(value), how);
+    };
+    /** The local function a call names, if it is a declaration or a never-reassigned function value. */
+    const localFunction = (callee: Node): Node | undefined => {
+      const b = ctx.lookup(callee.name);
+      const init = b?.init;
+      return init && b.reassigned === 0 && /Function/.test(init.type) ? init : undefined;
+    };
+    return {
       BinaryExpression(node: Node) {
-        if (node.operator === '^') marks++;
+        if (node.operator === '^') onMark();
       },
       AssignmentExpression(node: Node) {
-        if (node.operator === '^=') marks++;
+        if (node.operator === '^=') onMark();
       },
       CallExpression(node: Node) {
         const callee = node.callee;
-        if (
-          callee?.type === 'MemberExpression' &&
-          !callee.computed &&
-          callee.property?.name === 'fromCharCode'
-        )
-          marks++;
+        if (callee?.type !== 'MemberExpression' || callee.computed) return;
+        const method = callee.property?.name;
+        if (method === 'fromCharCode') onMark();
+        else if (XOR_RESULT_METHODS.has(method)) {
+          // only the outermost call of a chain: `x.map(..).join('')` is checked once, at join
+          const parent = ctx.parent();
+          if (parent?.type !== 'MemberExpression' || parent.object !== node) chains.push({ node, marks });
+        }
       },
       'CallExpression:exit'(node: Node) {
-        if (xorSeen.size >= 5) return;
         const callee = node.callee;
-        const local = callee?.type === 'Identifier';
-        if (!local && !(callee?.type === 'MemberExpression' && XOR_RESULT_METHODS.has(callee.property?.name)))
+        if (callee?.type === 'MemberExpression') {
+          const top = chains[chains.length - 1];
+          if (top?.node !== node) return;
+          chains.pop();
+          if (marks > top.marks && xorSeen.size < 5) checkCall(node, 'XOR');
           return;
-        // only the outermost call of a chain: `x.map(..).join('')` is checked once, at join
-        const parent = ctx.parent();
-        if (parent?.type === 'MemberExpression' && parent.object === node) return;
-        if (local && (node.arguments?.length ?? 0) === 0) return;
+        }
+        if (callee?.type !== 'Identifier' || !node.arguments?.length || xorSeen.size >= 5) return;
         hasXor ??= ctx.source.includes('^');
         if (!hasXor) return;
-        const value = ctx.evaluate(node) as Value | undefined;
-        if (value === undefined || !ctx.evaluator.xorDecoded(node)) return;
-        onXor(node, asText(value), local ? `the decoder function ${callee.name}()` : 'XOR');
+        const fn = localFunction(callee);
+        if (!fn) return;
+        if (xorFns.has(fn)) checkCall(node, `the decoder function ${callee.name}()`);
+        else if ((fn.start ?? 0) > (node.start ?? 0) && ctx.atTopLevel()) deferred.push(node);
       },
-    };
-    for (const loop of LOOPS) {
-      visitors[loop] = enterLoop;
-      visitors[`${loop}:exit`] = exitLoop;
-    }
-    return {
-      ...visitors,
+      ForStatement: enterLoop,
+      WhileStatement: enterLoop,
+      ForOfStatement: enterLoop,
+      'ForStatement:exit': exitLoop,
+      'WhileStatement:exit': exitLoop,
+      'ForOfStatement:exit': exitLoop,
+      'Program:exit'() {
+        for (const node of deferred) {
+          const fn = localFunction(node.callee);
+          if (fn && xorFns.has(fn) && xorSeen.size < 5)
+            checkCall(node, `the decoder function ${node.callee.name}()`);
+        }
+      },
       Literal(node: Node) {
         if (typeof node.value !== 'string' || reported >= 5) return;
         const decoded = decodeLiteral(node.value);

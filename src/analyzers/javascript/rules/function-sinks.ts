@@ -64,6 +64,7 @@ const FLOW_KINDS = new Set<TaintKind>([
   'command-output',
   'remote',
 ]);
+const STRINGISH = new Set(['Literal', 'StringLiteral', 'TemplateLiteral', 'BinaryExpression', 'Identifier']);
 const EXEC_COMMAND_ONLY = /\.(exec|execSync)$/;
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
@@ -278,10 +279,13 @@ export function functionSinkVisitors(ctx: RuleContext) {
   };
   const argInfo = (args: Node[]): ArgInfo[] | undefined => {
     let any = false;
-    const out = args.map((a) => {
-      if (a.type === 'SpreadElement' || FUNCTION_TYPES.has(a.type)) return { taint: [] };
-      const taint = ctx.taint.taintOf(a).filter((s) => FLOW_KINDS.has(s.kind));
-      const value = taint.length === 0 ? ctx.evaluateString(a) : undefined;
+    const out = args.map((a): ArgInfo => {
+      if (a.type === 'SpreadElement' || FUNCTION_TYPES.has(a.type) || a.type === 'ThisExpression')
+        return { taint: [] };
+      const literal = a.type === 'Literal' || a.type === 'StringLiteral';
+      const taint = literal ? [] : ctx.taint.taintOf(a).filter((s) => FLOW_KINDS.has(s.kind));
+      // only string-shaped expressions can be a command line
+      const value = taint.length === 0 && STRINGISH.has(a.type) ? ctx.evaluateString(a) : undefined;
       if (taint.length > 0 || (value !== undefined && value.length <= 2000)) any = true;
       return value !== undefined && value.length <= 2000 ? { taint, value } : { taint };
     });
@@ -323,13 +327,20 @@ export function functionSinkVisitors(ctx: RuleContext) {
     if (callee?.type === 'Identifier') {
       const fn = functionOf(callee);
       if (fn) {
+        // Only calls of wrappers (or of functions not traversed yet: hoisted declarations) matter;
+        // calls of ordinary local functions cost one map lookup.
+        if (!fnSinks.has(fn) && (fn.start ?? 0) < (node.start ?? 0)) return;
         const args = argInfo(node.arguments);
         if (args && localCalls.length < 200) localCalls.push({ fn, node, args, name: callee.name });
         return;
       }
     }
+    // package-module functions: only in files that load a relative module
+    // (`require('./x')(…)` is visited before its inner require records the import)
+    if ((ctx.facts.imports.size === 0 && callee?.type !== 'CallExpression') || moduleCalls.length >= 200)
+      return;
     const q = ctx.qualify(callee);
-    if (!q?.startsWith('.') || moduleCalls.length >= 200) return;
+    if (!q?.startsWith('.')) return;
     const args = argInfo(node.arguments);
     if (!args) return;
     const at = ctx.where(node);
