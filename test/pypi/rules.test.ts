@@ -402,6 +402,20 @@ describe('Python rules (positive and negative)', () => {
     expect(rulesOf(await scanDist(missing, 'fixture-py-1.0.0.tar.gz'))).toContain('PY-019');
     const fine = await makeSdist({ 'setup.py': SETUP }, 'fixture-py', '1.0.0');
     expect(rulesOf(await scanDist(fine, 'fixture-py-1.0.0.tar.gz'))).not.toContain('PY-019');
+    // declared vs shipped: a console script whose module the wheel does not contain
+    const ep = '[console_scripts]\nfixture = fixture_py.cli:main\n';
+    const empty = makeWheel({}, 'fixture_py', '1.0.0', { entryPoints: ep });
+    const emptyReport = await scanDist(empty, 'fixture_py-1.0.0-py3-none-any.whl');
+    expect(findingsOf(emptyReport, 'PY-019')[0]?.evidence?.missingEntryPoints).toEqual([
+      'fixture = fixture_py.cli',
+    ]);
+    const shipped = makeWheel(
+      { 'fixture_py/__init__.py': '', 'fixture_py/cli.py': 'def main():\n    pass\n' },
+      'fixture_py',
+      '1.0.0',
+      { entryPoints: ep },
+    );
+    expect(rulesOf(await scanDist(shipped, 'fixture_py-1.0.0-py3-none-any.whl'))).not.toContain('PY-019');
   });
 
   it('PY-021: in-tree build backends run at install', async () => {

@@ -49,7 +49,13 @@ function destinationTokens(ctx: Parameters<PyRule['create']>[0], node: Node): Se
   const add = (n: Node | null | undefined) => {
     if (!n) return;
     const ids = n.type === 'identifier' ? [n] : n.descendantsOfType('identifier');
-    for (const id of ids) if (id && !GENERIC.has(id.text) && id.text.length > 1) tokens.add(id.text);
+    for (const id of ids) {
+      if (!id || GENERIC.has(id.text) || id.text.length <= 1) continue;
+      // A parameter names different files in different functions: link it within its function only.
+      if (ctx.lookup(id.text, id.startIndex, id)?.kind === 'param')
+        tokens.add(`@${ctx.scopeOf(id)}:${id.text}`);
+      else tokens.add(id.text);
+    }
     const v = ctx.evaluateString(n);
     if (v && v.length >= 4 && !/^https?:/.test(v)) tokens.add(v.replace(/^%\w+%[\\/]*/, ''));
   };
@@ -251,7 +257,10 @@ export const downloadAndRun: PyRule = {
           let exe =
             !!d.target &&
             EXEC_EXT.test(d.target) &&
-            (!/\.pyw?$/i.test(d.target) || /^(?:~|\/|%\w+%|[a-z]:)/i.test(d.target));
+            (!/\.pyw?$/i.test(d.target) ||
+              (/^(?:~|\/|%\w+%|[a-z]:)/i.test(d.target) &&
+                !/(?:^|[\\/])\.pyw?$|\/\/|\*/i.test(d.target) &&
+                !/(?:^|[\\/])__init__\.py$/.test(d.target)));
           if (d.kind === 'binary') exe = true;
           if (!exe && d.kind === 'remote' && exeUrls.length > 0) {
             exe = true;
