@@ -125,7 +125,7 @@ function referencedEarly(pkg: PackageContext, file: ArtifactFile): 'install' | '
   for (const [path, context] of pkg.entryPoints) {
     if (context !== 'install' && context !== 'import') continue;
     const f = pkg.artifact.files.find((x) => x.path === path);
-    if (!f || f.kind !== 'text' || f === file || f.size > 2_000_000) continue;
+    if (f?.kind !== 'text' || f === file || f.size > 2_000_000) continue;
     if (mentions(f.data.toString('latin1'))) {
       if (context === 'install') return 'install';
       found = 'import';
