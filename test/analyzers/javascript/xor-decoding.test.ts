@@ -34,7 +34,15 @@ describe('JS-006 XOR-decoded constants', () => {
       module.exports = url;`;
     const all = await jsFindings({ 'index.js': code });
     expect(all.find((f) => f.ruleId === 'JS-006')?.evidence?.encoding).toBe('xor');
-    expect(all.some((f) => f.ruleId === 'NET-001' && /after XOR decoding/.test(f.message))).toBe(true);
+    // the endpoint is reported once (NET-001's own visitor folds the `.toString()` chain)
+    expect(all.filter((f) => f.ruleId === 'NET-001' && /after (XOR )?decoding/.test(f.message))).toHaveLength(
+      1,
+    );
+    const loop = `const d = ${JSON.stringify(xor('https://abc.oast.fun/z', [6]))}; let u = '';
+      for (const c of d) u += String.fromCharCode(c ^ 6);
+      module.exports = u;`;
+    const fromLoop = await jsFindings({ 'index.js': loop });
+    expect(fromLoop.some((f) => f.ruleId === 'NET-001' && /after XOR decoding/.test(f.message))).toBe(true);
     const mapped = `const k = 5; const u = ${JSON.stringify(xor('https://abc.oast.fun/x', [5]))}.map(c => String.fromCharCode(c ^ k)).join('');`;
     expect((await ruleFindings('JS-006', mapped))[0]?.evidence?.encoding).toBe('xor');
   });

@@ -42,6 +42,8 @@ function decodeLiteralUncached(value: string): { encoding: 'base64' | 'hex'; tex
 
 /** Call shapes whose folded value may be XOR-decoded text: decoder functions and map/join chains. */
 const XOR_RESULT_METHODS = new Set(['join', 'toString', 'map', 'reverse', 'concat']);
+/** Call methods whose folded value the NET-001 visitor checks itself (endpoints.ts DECODING_METHODS). */
+const ENDPOINT_CHECKED = new Set(['toString', 'join', 'fromCharCode', 'reverse', 'replace', 'concat']);
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
 /**
@@ -196,7 +198,11 @@ function reportXor(ctx: RuleContext, node: Node, text: string, how: string, seen
     confidence: code || endpoints.length > 0 ? 'high' : 'low',
     evidence: { encoding: 'xor', decoded: preview(text, 600) },
   });
-  for (const m of endpoints.slice(0, 3)) {
+  // `….map(…).toString()` / `.join('')` chains are already checked by NET-001's own visitor
+  const callee = node.type === 'CallExpression' ? node.callee : undefined;
+  const checkedByEndpoints =
+    callee?.type === 'MemberExpression' && ENDPOINT_CHECKED.has(callee.property?.name);
+  for (const m of checkedByEndpoints ? [] : endpoints.slice(0, 3)) {
     const f = endpointFinding(m, { file: ctx.path, context: ctx.fileContext });
     ctx.setRule(SUSPICIOUS_ENDPOINT);
     ctx.report({
