@@ -190,6 +190,54 @@ export const CHAINS: Chain[] = [
       ),
   },
   {
+    id: 'silent-harm',
+    floor: 70,
+    reason: 'install-time code hides its errors/output while exfiltrating, dropping or harvesting',
+    holds: (fs) =>
+      sameFile(
+        fs,
+        (f) => f.ruleId === 'JS-022' && atInstall(f),
+        (f) =>
+          (f.category === 'exfiltration' ||
+            f.category === 'dropper' ||
+            f.category === 'backdoor' ||
+            f.category === 'credential-theft') &&
+          atLeast(f, 'high') &&
+          f.confidence !== 'low' &&
+          atInstall(f),
+      ),
+  },
+  {
+    id: 'purpose-mismatch',
+    floor: 30,
+    reason:
+      'declares a small utility, yet its install-time code touches credentials or sends data out (declared purpose vs code)',
+    holds: (fs) =>
+      has(fs, (f) => f.ruleId === 'NPM-009') &&
+      has(
+        fs,
+        (f) =>
+          (f.category === 'credential-theft' || f.category === 'exfiltration') &&
+          f.severity !== 'info' &&
+          atInstall(f),
+      ),
+  },
+  {
+    id: 'purpose-mismatch-capability',
+    floor: 0,
+    reason: 'declares a small utility, yet its install-time code uses the network or starts processes',
+    holds: (fs) =>
+      has(fs, (f) => f.ruleId === 'NPM-009') &&
+      has(
+        fs,
+        (f) =>
+          (f.category === 'network' || f.category === 'execution' || f.category === 'dropper') &&
+          f.severity !== 'info' &&
+          f.ruleId !== 'NPM-001' &&
+          atInstall(f),
+      ),
+  },
+  {
     id: 'typosquat-install',
     floor: 70,
     reason: 'imitates a popular package name and runs code at install',

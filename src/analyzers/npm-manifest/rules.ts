@@ -1,4 +1,5 @@
 import type { RuleMeta } from '../../core/types.js';
+import { SMALL_UTILITY } from './purpose.js';
 
 const npm = { analyzer: 'npm-manifest', ecosystems: ['npm'] } as const;
 
@@ -131,6 +132,7 @@ export const TYPOSQUAT_INSTALL: RuleMeta = {
 };
 
 export const NPM_MANIFEST_RULES: RuleMeta[] = [
+  SMALL_UTILITY,
   TYPOSQUAT_INSTALL,
   MISSING_INSTALL_FILE,
   INLINE_SCRIPT_CODE,

@@ -13,7 +13,11 @@ export interface PyRule {
 }
 
 export interface Binding {
-  kind: 'import' | 'assign' | 'augassign' | 'def' | 'class' | 'for' | 'param';
+  /**
+   * `item`: something stored into the name's container (`d[k] = v`, `l.append(v)`): carries taint,
+   * never a folded value.
+   */
+  kind: 'import' | 'assign' | 'augassign' | 'def' | 'class' | 'for' | 'param' | 'item';
   /** Parameters: the function and position. */
   fn?: string;
   index?: number;
@@ -140,8 +144,8 @@ export class PyContext {
     const list = this.bindingsFor(name, from);
     if (!list || list.length === 0) return undefined;
     let best: Binding | undefined;
-    for (const b of list) if (b.kind !== 'augassign' && b.at < at) best = b;
-    return best ?? list.find((b) => b.kind !== 'augassign') ?? list[0];
+    for (const b of list) if (b.kind !== 'augassign' && b.kind !== 'item' && b.at < at) best = b;
+    return best ?? list.find((b) => b.kind !== 'augassign' && b.kind !== 'item') ?? list[0];
   }
 
   /** Whether the node being visited runs when the file is loaded. */
@@ -337,9 +341,56 @@ function bindNode(ctx: PyContext, node: Node): void {
       }
       break;
     }
+    case 'with_statement': {
+      // `with open(p) as f` / `with urlopen(u) as r`: the name holds what the context manager gives.
+      for (const item of node.descendantsOfType('with_item')) {
+        const pattern = item?.namedChildren[0];
+        if (pattern?.type !== 'as_pattern') continue;
+        const value = pattern.namedChildren[0];
+        const target = pattern.childForFieldName('alias') ?? pattern.namedChildren[1];
+        const id = target?.type === 'as_pattern_target' ? target.namedChildren[0] : target;
+        if (value && id?.type === 'identifier')
+          ctx.bind(id.text, { kind: 'assign', value, at: node.startIndex });
+      }
+      break;
+    }
+    case 'call': {
+      // `items.append(v)`, `d.update(v)`: v is now in the container (taint only).
+      const fn = node.childForFieldName('function');
+      const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+      const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+      if (obj?.type === 'identifier' && method && /^(append|extend|update|add|insert)$/.test(method)) {
+        const args = node
+          .childForFieldName('arguments')
+          ?.namedChildren.filter((a) => a && a.type !== 'comment');
+        const value = args?.[method === 'insert' ? 1 : 0];
+        if (value) ctx.bind(obj.text, { kind: 'item', value, at: node.startIndex });
+      }
+      break;
+    }
     case 'assignment': {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
+      if (left?.type === 'subscript' && right) {
+        // `d[k] = v`: the container now carries v's taint.
+        let base: Node | null = left.childForFieldName('value');
+        while (base?.type === 'subscript') base = base.childForFieldName('value');
+        if (base?.type === 'identifier')
+          ctx.bind(base.text, { kind: 'item', value: right, at: node.startIndex });
+      } else if (
+        left?.type === 'attribute' &&
+        right &&
+        left.childForFieldName('object')?.text === 'self' &&
+        left.childForFieldName('attribute')
+      ) {
+        // `self.data = value`: instance attributes read elsewhere in the class as `self.data`.
+        ctx.bind(`self.${left.childForFieldName('attribute')!.text}`, {
+          kind: 'assign',
+          value: right,
+          at: node.startIndex,
+          scope: -2,
+        });
+      }
       if (left?.type === 'identifier' && right) {
         // `a = b = value`: the right side may itself be an assignment
         let value: Node = right;
@@ -402,6 +453,14 @@ function bindNode(ctx: PyContext, node: Node): void {
       const right = node.childForFieldName('right');
       if (left?.type === 'identifier' && right)
         ctx.bind(left.text, { kind: 'for', value: right, at: node.startIndex });
+      else if (
+        right &&
+        node.type === 'for_statement' &&
+        (left?.type === 'pattern_list' || left?.type === 'tuple_pattern')
+      )
+        // `for b, k in zip(data, key)`: each name carries what is iterated (taint only).
+        for (const t of left.namedChildren)
+          if (t?.type === 'identifier') ctx.bind(t.text, { kind: 'for', value: right, at: node.startIndex });
       break;
     }
     default:

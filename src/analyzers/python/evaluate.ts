@@ -3,11 +3,13 @@ import type { Node } from './parser.js';
 import {
   codec,
   DECODERS,
+  ENCODERS,
   hexDecode,
   isBytes,
   MAX_VALUE,
   PyBytes,
   type PyValue,
+  STRING_CONSTANTS,
   textOf,
   unescapePython,
 } from './values.js';
@@ -279,14 +281,67 @@ export class Evaluator {
     if (base?.kind !== 'assign' || !base.value) return undefined;
     let v = this.evaluate(base.value);
     if (v === undefined) return undefined;
+    const loops = new Set<number>();
     for (const b of list) {
       if (b.kind === 'augassign' && b.at > base.at && b.at < at && b.value) {
+        const loop = enclosingLoop(b.value, base.at);
+        if (loop) {
+          // `out += chr(ord(s[i]) ^ ord(k[i % n]))` in a for loop: run the loop on folded values.
+          if (node.startIndex < loop.endIndex) return undefined;
+          if (loops.has(loop.id)) continue;
+          loops.add(loop.id);
+          v = this.runLoop(loop, name, v);
+          if (v === undefined) return undefined;
+          continue;
+        }
         const add = this.evaluate(b.value);
         v = this.add(v, add);
         if (v === undefined) return undefined;
       }
     }
     return v;
+  }
+
+  /**
+   * Runs a `for` loop whose body only assigns names (`x = ...`, `acc += ...`) on folded values and
+   * returns the final value of `name`; undefined when anything in it cannot be folded.
+   */
+  private runLoop(loop: Node, name: string, init: PyValue): PyValue | undefined {
+    const left = loop.childForFieldName('left');
+    const body = loop.childForFieldName('body');
+    if (left?.type !== 'identifier' || !body) return undefined;
+    if (loop.children.some((c) => c?.type === 'else_clause')) return undefined;
+    const items = this.iterate(this.evaluate(loop.childForFieldName('right')));
+    if (!items) return undefined;
+    const stmts: Array<{ target: string; value: Node; aug: boolean }> = [];
+    for (const st of body.namedChildren) {
+      if (!st || st.type === 'comment') continue;
+      const e = st.type === 'expression_statement' ? st.namedChildren[0] : undefined;
+      const target = e?.childForFieldName('left');
+      const value = e?.childForFieldName('right');
+      if (!e || target?.type !== 'identifier' || !value) return undefined;
+      if (e.type === 'assignment') stmts.push({ target: target.text, value, aug: false });
+      else if (e.type === 'augmented_assignment' && e.childForFieldName('operator')?.text === '+=')
+        stmts.push({ target: target.text, value, aug: true });
+      else return undefined;
+    }
+    if (stmts.length === 0 || items.length * stmts.length > 2_000_000) return undefined;
+    const env: Env = new Map([[name, init]]);
+    for (const item of items) {
+      env.set(left.text, item);
+      for (const st of stmts) {
+        const value = this.sub(st.value, env);
+        if (value === undefined) return undefined;
+        if (!st.aug) env.set(st.target, value);
+        else {
+          if (!env.has(st.target)) return undefined;
+          const next = this.add(env.get(st.target), value);
+          if (next === undefined || tooBig(next)) return undefined;
+          env.set(st.target, next);
+        }
+      }
+    }
+    return env.get(name);
   }
 
   private add(a: PyValue | undefined, b: PyValue | undefined): PyValue | undefined {
@@ -320,7 +375,7 @@ export class Evaluator {
     const body = node.childForFieldName('body') ?? node.namedChildren[0];
     const clauses = node.namedChildren.filter((c) => c?.type === 'for_in_clause');
     if (!body || clauses.length !== 1) return undefined;
-    if (node.namedChildren.some((c) => c?.type === 'if_clause')) return undefined;
+    const filters = node.namedChildren.filter((c) => c?.type === 'if_clause');
     const clause = clauses[0]!;
     const left = clause.childForFieldName('left');
     const items = this.iterate(this.sub(clause.childForFieldName('right'), env));
@@ -329,6 +384,13 @@ export class Evaluator {
     const inner: Env = new Map(env ?? []);
     for (const item of items) {
       inner.set(left.text, item);
+      let keep = true;
+      for (const f of filters) {
+        const c = this.evalNode(f!.namedChildren[0]!, inner);
+        if (typeof c !== 'boolean') return undefined;
+        keep &&= c;
+      }
+      if (!keep) continue;
       const v = this.evalNode(body, inner);
       if (v === undefined) return undefined;
       out.push(v);
@@ -386,8 +448,54 @@ export class Evaluator {
         return this.call(node, env);
       case 'lambda':
         return undefined;
-      case 'conditional_expression':
+      case 'conditional_expression': {
+        // `a if cond else b`, folded only when the condition folds.
+        const [then, cond, other] = node.namedChildren;
+        const c = this.sub(cond, env);
+        if (typeof c !== 'boolean') return undefined;
+        return this.sub(c ? then : other, env);
+      }
+      case 'comparison_operator':
+        return this.comparison(node, env);
+      case 'attribute': {
+        const q = this.qualify(node);
+        if (q && Object.hasOwn(STRING_CONSTANTS, q)) return STRING_CONSTANTS[q];
         return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** `c in alphabet`, `x == y` on folded values (substitution-cipher comprehensions). */
+  private comparison(node: Node, env: Env | undefined): PyValue | undefined {
+    const operands = node.namedChildren;
+    const ops = node.children.filter((c) => c && !c.isNamed).map((c) => c!.text);
+    if (operands.length !== 2 || ops.length < 1) return undefined;
+    const op = ops.join(' ');
+    const l = this.sub(operands[0], env);
+    const r = this.sub(operands[1], env);
+    if (l === undefined || r === undefined) return undefined;
+    const contains = (): boolean | undefined => {
+      if (typeof r === 'string' && typeof l === 'string') return r.includes(l);
+      if (Array.isArray(r)) return r.some((x) => x === l);
+      return undefined;
+    };
+    switch (op) {
+      case 'in':
+        return contains();
+      case 'not in': {
+        const c = contains();
+        return c === undefined ? undefined : !c;
+      }
+      case '==':
+        return typeof l === typeof r && typeof l !== 'object' ? l === r : undefined;
+      case '!=':
+        return typeof l === typeof r && typeof l !== 'object' ? l !== r : undefined;
+      case '<':
+        return typeof l === 'number' && typeof r === 'number' ? l < r : undefined;
+      case '>':
+        return typeof l === 'number' && typeof r === 'number' ? l > r : undefined;
       default:
         return undefined;
     }
@@ -533,8 +641,37 @@ export class Evaluator {
       special === 'os.path.normpath' ||
       special === 'pathlib.Path' ||
       special === 'Path'
-    )
+    ) {
+      if (argNodes.length > 1 && (special === 'pathlib.Path' || special === 'Path')) {
+        const parts = argNodes.map((n) => this.sub(n, env));
+        if (parts.every((p) => typeof p === 'string'))
+          return (parts as string[]).join('/').replace(/\/{2,}/g, '/');
+        return undefined;
+      }
       return arg(0);
+    }
+    if (special && Object.hasOwn(ENCODERS, special)) {
+      const v = arg(0);
+      return v === undefined ? undefined : ENCODERS[special]!(v);
+    }
+    if (special === 'len') {
+      const v = arg(0);
+      if (typeof v === 'string' || Array.isArray(v)) return v.length;
+      if (v instanceof PyBytes) return v.data.length;
+      return undefined;
+    }
+    if (special === 'range') {
+      const nums = argNodes.map((n) => this.sub(n, env));
+      if (nums.length === 0 || nums.length > 3 || nums.some((n) => typeof n !== 'number')) return undefined;
+      const [a, b, step] =
+        nums.length === 1
+          ? [0, nums[0] as number, 1]
+          : [nums[0] as number, nums[1] as number, (nums[2] as number) ?? 1];
+      if (step === 0 || Math.abs((b - a) / step) > MAX_VALUE / 8) return undefined;
+      const out: number[] = [];
+      for (let i = a; step > 0 ? i < b : i > b; i += step) out.push(i);
+      return out;
+    }
     if (special === 'pathlib.Path.home' || special === 'Path.home') return '~';
     if (special === 'os.getcwd') return '.';
     if (fnNode.type === 'attribute') {
@@ -595,13 +732,32 @@ export class Evaluator {
         case 'format': {
           if (typeof recv !== 'string') return undefined;
           let i = 0;
-          return recv.replace(/\{(\d*)\}/g, (_, n: string) => {
-            const v = arg(n === '' ? i++ : Number(n));
+          const named = (k: string) => {
+            const kw = argList?.namedChildren.find(
+              (a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === k,
+            );
+            return kw ? this.sub(kw.childForFieldName('value'), env) : undefined;
+          };
+          return recv.replace(/\{(\w*)\}/g, (_, n: string) => {
+            const v = /^\d*$/.test(n) ? arg(n === '' ? i++ : Number(n)) : named(n);
             return v === undefined ? '' : (pyStr(v) ?? textOf(v) ?? '');
           });
         }
         case 'hex':
           return recv instanceof PyBytes ? recv.data.toString('hex') : undefined;
+        case 'index':
+        case 'find': {
+          const a = arg(0);
+          let i: number;
+          if (typeof recv === 'string' && typeof a === 'string') i = recv.indexOf(a);
+          else if (Array.isArray(recv) && a !== undefined) i = recv.indexOf(a);
+          else return undefined;
+          return i < 0 && method === 'index' ? undefined : i;
+        }
+        case 'absolute':
+        case 'resolve':
+        case 'expanduser':
+          return typeof recv === 'string' ? recv : undefined;
         default:
           return undefined;
       }
@@ -711,6 +867,22 @@ export class Evaluator {
     return undefined;
   }
 
+  /** The binding an identifier refers to at its position. */
+  binding(node: Node) {
+    return this.ctx.lookup(node.text, node.startIndex, node);
+  }
+
+  /** The command line of a process call's first argument (a string or a list of words). */
+  commandText(node: Node | null | undefined): string | undefined {
+    if (!node) return undefined;
+    const v = this.evaluate(node);
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v)) return v.map((x) => pyStr(x) ?? '?').join(' ');
+    if (node.type === 'list' || node.type === 'tuple')
+      return node.namedChildren.map((c) => this.evaluateString(c) ?? '?').join(' ');
+    return undefined;
+  }
+
   // ---------------- taint ----------------
   /**
    * Labels of where a value comes from: `remote` (network response), `secret` (environment,
@@ -753,7 +925,10 @@ export class Evaluator {
         if (!list) return new Set();
         const out = new Set<string>();
         for (const b of list) {
-          if ((b.kind === 'assign' || b.kind === 'augassign' || b.kind === 'for') && b.value)
+          if (
+            (b.kind === 'assign' || b.kind === 'augassign' || b.kind === 'for' || b.kind === 'item') &&
+            b.value
+          )
             for (const t of this.taint(b.value)) out.add(t);
           if (b.kind === 'param' && b.fn !== undefined && b.index !== undefined) {
             // A parameter carries what its callers pass at that position.
@@ -773,6 +948,21 @@ export class Evaluator {
       case 'attribute': {
         const q = this.qualify(node);
         if (q === 'os.environ' || q === 'os.environb') return new Set(['secret', 'env']);
+        if (node.childForFieldName('object')?.text === 'self') {
+          // `self.e = open('/proc/self/environ').read()` ... `urlopen(u, data=self.e)`
+          // Only whole-environment dumps, downloads and decoded data cross instance attributes:
+          // a DB client keeping `self.user = getpass.getuser()` or a password it then sends to its
+          // own server is ordinary.
+          const own = this.ctx.bindings.get(node.text);
+          if (own) {
+            const all = this.union(own.map((b) => b.value));
+            const kept = new Set<string>(
+              [...all].filter((t) => t === 'env' || t === 'remote' || t === 'decoded'),
+            );
+            if (kept.has('env')) kept.add('secret');
+            return kept;
+          }
+        }
         // Web request data (a handler in the package serving requests): attacker-controlled input.
         if (
           (q &&
@@ -811,6 +1001,14 @@ export class Evaluator {
         )
           return new Set(['conn']);
         if (name && RECON_SOURCES.has(name)) return new Set(['recon']);
+        if (name && COMMAND_OUTPUT.has(name)) {
+          // The output of `whoami`/`hostname`/`id`/`env`... is host data like platform.node().
+          const label = commandOutputLabel(this.commandText(args[0]));
+          if (label) return new Set([label]);
+        }
+        // `chr(ord(c) ^ ord(k))`: a character-level XOR decoder.
+        if (name === 'chr' && args[0] && /\^/.test(args[0].text) && args[0].text.length < 400)
+          return this.union(args, ['decoded']);
         if (
           name === 'os.getenv' ||
           name === 'os.environ.get' ||
@@ -837,8 +1035,20 @@ export class Evaluator {
           if (b?.kind === 'assign' && b.value?.type === 'lambda')
             return this.union([...args, b.value.childForFieldName('body')]);
         }
+        if (fn?.type === 'attribute' && fn.childForFieldName('object')?.text === 'self') {
+          // `self.decode(blob)`: a method of the same class returns what its returns compute.
+          const method = fn.childForFieldName('attribute')?.text ?? '';
+          const def = this.ctx.bindings.get(method)?.find((b) => b.kind === 'def' && b.value);
+          if (def?.value) {
+            const out = this.union(args);
+            for (const r of def.value.descendantsOfType('return_statement'))
+              for (const t of this.taint(r?.namedChildren[0])) out.add(t);
+            return out;
+          }
+        }
         if (name === 'open' || name === 'io.open' || name === 'codecs.open') {
           const path = this.evaluateString(args[0]);
+          if (path && /^\/proc\/(?:self|\d+)\/environ$/.test(path)) return new Set(['secret', 'env']);
           return path && SENSITIVE_HINT.test(path) ? new Set(['secret']) : new Set();
         }
         if (fn?.type === 'attribute') {
@@ -846,7 +1056,10 @@ export class Evaluator {
           const recv = this.taint(fn.childForFieldName('object'));
           if (recv.has('conn') && /^(recv|recv_into|makefile|getresponse|read)$/.test(method))
             return new Set(['remote']);
-          if (/^(decrypt|decompress|b64decode|b32decode|b85decode|unhexlify|fromhex|loads)$/.test(method)) {
+          if (
+            /^(decrypt|decompress|b64decode|b32decode|b85decode|unhexlify|fromhex|loads)$/.test(method) &&
+            !/^(json|simplejson|orjson|ujson|yaml|toml|tomllib|tomli)\./.test(name ?? '')
+          ) {
             const out = this.union([...args, fn.childForFieldName('object')], ['decoded']);
             out.delete('conn');
             return out;
@@ -895,8 +1108,43 @@ export class Evaluator {
   }
 }
 
+/** The `for` statement around an augmented assignment, if it starts after `after`. */
+function enclosingLoop(node: Node, after: number): Node | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'module' || p.type === 'while_statement')
+      return undefined;
+    if (p.type === 'for_statement') return p.startIndex > after ? p : undefined;
+  }
+  return undefined;
+}
+
+/** Calls whose result is (or gives access to) a command's output. */
+const COMMAND_OUTPUT = new Set([
+  'os.popen',
+  'subprocess.check_output',
+  'subprocess.getoutput',
+  'subprocess.getstatusoutput',
+  'subprocess.run',
+  'subprocess.Popen',
+  'commands.getoutput',
+]);
+
+const RECON_COMMAND =
+  /^(?:whoami|id|hostname|uname|pwd|ifconfig|ipconfig|ip\s+a(?:ddr)?|systeminfo|getmac|wmic\s+(?:csproduct|bios|computersystem|os)|net\s+user|cat\s+\/etc\/(?:passwd|hosts|hostname|os-release)|ls|dir|w|who|last|ps|curl\s+(?:-s\s+)?(?:https?:\/\/)?(?:ifconfig\.me|ipinfo\.io|api\.ipify\.org|icanhazip\.com))\b/i;
+const SECRET_COMMAND =
+  /^(?:env|printenv|set|export\s+-p|cat\s+\S*(?:\.ssh|\.aws|\.npmrc|\.pypirc|\.netrc|\/etc\/shadow|\.git-credentials|\.env\b))/i;
+
+/** Taint label for the output of a command: `secret` (environment, key files) or `recon`. */
+export function commandOutputLabel(command: string | undefined): 'secret' | 'recon' | undefined {
+  if (!command) return undefined;
+  const first = command.trim().replace(/^(?:\/(?:usr\/)?s?bin\/)/, '');
+  if (SECRET_COMMAND.test(first)) return 'secret';
+  if (RECON_COMMAND.test(first)) return 'recon';
+  return undefined;
+}
+
 /** Paths whose content is a secret (cheap pre-check; the full list is data/sensitive-paths.json). */
 const SENSITIVE_HINT =
-  /\.ssh|\.aws|\.npmrc|\.pypirc|\.netrc|\.git-credentials|Login Data|Cookies|Local State|leveldb|wallet|\.env$|\.kube|\.docker|gcloud|passwd|shadow|keychain|tdata/i;
+  /\/proc\/self\/environ|\.ssh|\.aws|\.npmrc|\.pypirc|\.netrc|\.git-credentials|Login Data|Cookies|Local State|leveldb|wallet|\.env$|\.kube|\.docker|gcloud|passwd|shadow|keychain|tdata/i;
 
 export { hexDecode, isBytes };

@@ -49,7 +49,7 @@ export const METADATA_MISMATCH: RuleMeta = {
   severity: 'low',
   confidence: 'medium',
   description:
-    'Declared metadata does not match the distribution: missing PKG-INFO/METADATA, name or version different from the file name or pyproject.toml.',
+    'Declared metadata does not match the distribution: missing PKG-INFO/METADATA, name or version different from the file name or pyproject.toml, console/gui entry points naming modules the wheel does not ship.',
   rationale:
     'Distributions built by the standard tools are consistent; hand-made or tampered archives (common for malware uploaded with scripts) are not.',
   falsePositives: 'Very old sdists built by hand; renamed files.',
@@ -215,6 +215,31 @@ export function metadataFindings(pkg: PackageContext): Finding[] {
           file: 'pyproject.toml',
           message: `pyproject.toml names the project "${m.pyprojectName}" but the core metadata says "${m.name}".`,
           evidence: { pyproject: m.pyprojectName, metadata: m.name },
+        }),
+      );
+    }
+  }
+  if (m.distKind === 'wheel' || m.distKind === 'egg') {
+    // Declared vs shipped: console/gui scripts of a built distribution name modules it contains.
+    const paths = artifact.files.map((f) => f.path);
+    const missing = m.entryPoints.filter((ep) => {
+      if (!/^(console_scripts|gui_scripts)$/.test(ep.group) || !ep.module) return false;
+      const rel = ep.module.replace(/\./g, '/');
+      return !paths.some(
+        (p) =>
+          p === `${rel}.py` ||
+          p.startsWith(`${rel}/`) ||
+          new RegExp(`^${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[^/]*\\.(so|pyd)$`).test(p) ||
+          p.endsWith(`.data/purelib/${rel}.py`) ||
+          p.endsWith(`.data/platlib/${rel}.py`),
+      );
+    });
+    if (missing.length > 0) {
+      out.push(
+        makeFinding(METADATA_MISMATCH, {
+          file: m.metadataFile,
+          message: `Entry point "${missing[0]!.name}" runs module "${missing[0]!.module}", which the ${m.distKind} does not contain${missing.length > 1 ? ` (${missing.length} such entry points)` : ''}.`,
+          evidence: { missingEntryPoints: missing.map((e) => `${e.name} = ${e.module}`) },
         }),
       );
     }

@@ -1,5 +1,6 @@
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import Bunzip from 'seek-bzip';
+import { unxzSync } from './xz.js';
 
 /** Python `bytes` during constant folding (str values are plain JS strings). */
 export class PyBytes {
@@ -221,7 +222,7 @@ function bunzip(data: Buffer): Buffer | undefined {
 /**
  * Decoders Python malware chains to hide payloads, by qualified callee. Each takes the folded
  * first argument and returns the decoded value, or undefined when it cannot be decoded here
- * (marshal, lzma, encrypted blobs): the call is still known to be a decoder.
+ * (marshal, raw lzma, encrypted blobs): the call is still known to be a decoder.
  */
 export const DECODERS: Record<string, (v: PyValue, extra: PyValue[]) => PyValue | undefined> = {
   'base64.b64decode': (v, extra) => {
@@ -248,7 +249,8 @@ export const DECODERS: Record<string, (v: PyValue, extra: PyValue[]) => PyValue 
   'zlib.decompress': (v) => wrap(inflateAny(bytesOf(v) ?? Buffer.alloc(0))),
   'gzip.decompress': (v) => wrap(inflateAny(bytesOf(v) ?? Buffer.alloc(0))),
   'bz2.decompress': (v) => wrap(bunzip(bytesOf(v) ?? Buffer.alloc(0))),
-  'lzma.decompress': () => undefined,
+  // .xz streams (what lzma.compress writes by default) decode; raw/alone LZMA stays opaque.
+  'lzma.decompress': (v) => wrap(unxzSync(bytesOf(v) ?? Buffer.alloc(0))),
   'marshal.loads': () => undefined,
   'pickle.loads': () => undefined,
   'dill.loads': () => undefined,
@@ -307,3 +309,67 @@ export function codec(v: PyValue, encoding: string): PyValue | undefined {
 export function isDecoder(name: string | undefined): boolean {
   return !!name && Object.hasOwn(DECODERS, name);
 }
+
+function b32encode(data: Buffer): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of data) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += B32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += B32[(value << (5 - bits)) & 31];
+  return out + '='.repeat((8 - (out.length % 8)) % 8);
+}
+
+/**
+ * Encoders, folded so that `os.system('echo %s | base64 -d | sh' % b64encode(cmd))` shows the
+ * command that is really run.
+ */
+export const ENCODERS: Record<string, (v: PyValue) => PyValue | undefined> = {
+  'base64.b64encode': (v) => wrap(bytesOrUtf8(v) && Buffer.from(bytesOrUtf8(v)!.toString('base64'))),
+  'base64.standard_b64encode': (v) => wrap(bytesOrUtf8(v) && Buffer.from(bytesOrUtf8(v)!.toString('base64'))),
+  'base64.encodebytes': (v) => wrap(bytesOrUtf8(v) && Buffer.from(`${bytesOrUtf8(v)!.toString('base64')}\n`)),
+  'base64.urlsafe_b64encode': (v) =>
+    wrap(
+      bytesOrUtf8(v) &&
+        Buffer.from(bytesOrUtf8(v)!.toString('base64').replace(/\+/g, '-').replace(/\//g, '_')),
+    ),
+  'base64.b32encode': (v) => wrap(bytesOrUtf8(v) && Buffer.from(b32encode(bytesOrUtf8(v)!))),
+  'base64.b16encode': (v) =>
+    wrap(bytesOrUtf8(v) && Buffer.from(bytesOrUtf8(v)!.toString('hex').toUpperCase())),
+  'binascii.hexlify': (v) => wrap(bytesOrUtf8(v) && Buffer.from(bytesOrUtf8(v)!.toString('hex'))),
+  'binascii.b2a_hex': (v) => wrap(bytesOrUtf8(v) && Buffer.from(bytesOrUtf8(v)!.toString('hex'))),
+  'binascii.b2a_base64': (v) =>
+    wrap(bytesOrUtf8(v) && Buffer.from(`${bytesOrUtf8(v)!.toString('base64')}\n`)),
+};
+
+/** Python 2 passes str to b64encode; Python 3 bytes. Either way the bytes are what is encoded. */
+function bytesOrUtf8(v: PyValue): Buffer | undefined {
+  if (v instanceof PyBytes) return v.data;
+  if (typeof v === 'string') return Buffer.from(v, 'utf8');
+  return undefined;
+}
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const UPPER = LOWER.toUpperCase();
+const PUNCT = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+
+/** Module constants used as cipher alphabets (`string.ascii_letters[::-1]`). */
+export const STRING_CONSTANTS: Record<string, string> = {
+  'string.ascii_letters': LOWER + UPPER,
+  'string.ascii_lowercase': LOWER,
+  'string.ascii_uppercase': UPPER,
+  'string.letters': LOWER + UPPER,
+  'string.lowercase': LOWER,
+  'string.uppercase': UPPER,
+  'string.digits': '0123456789',
+  'string.hexdigits': '0123456789abcdefABCDEF',
+  'string.octdigits': '01234567',
+  'string.punctuation': PUNCT,
+  'string.printable': `0123456789${LOWER}${UPPER}${PUNCT} \t\n\r\x0b\x0c`,
+};

@@ -20,6 +20,7 @@ import { reverseShell } from './reverse-shell.js';
 import { scriptDropper } from './script-dropper.js';
 import { secretExfiltration } from './secret-exfiltration.js';
 import { sensitiveFile } from './sensitive-file.js';
+import { silentFailure } from './silent-failure.js';
 import { trojanSource } from './trojan-source.js';
 
 /** Every JavaScript rule; the engine runs them all in one traversal per file. */
@@ -46,4 +47,5 @@ export const JS_RULES: JsRule[] = [
   evasion,
   browserHijack,
   repoAbuse,
+  silentFailure,
 ];

@@ -1,6 +1,7 @@
 import type { JsRule } from '../engine.js';
 import { hasKind } from '../taint.js';
 import { flowEvidence, onSinks, recordModuleFlows } from './flow-common.js';
+import { functionSinkVisitors } from './function-sinks.js';
 import { js } from './helpers.js';
 
 /** Data flow: secrets (env, credential files, token commands, browser form data) reach the network. */
@@ -15,7 +16,7 @@ export const secretExfiltration: JsRule = {
     description:
       'Data derived from secrets (process.env, credential files such as ~/.npmrc or ~/.ssh, token commands, browser cookies and form fields) flows into a network request, DNS query or socket.',
     rationale:
-      'Stealers read credentials and send them out; Beagle follows the value from where it is read, through variables, objects, JSON.stringify, encodings, template strings and local helper functions, to the request that carries it. A library that reads a single config variable does not send it anywhere.',
+      'Stealers read credentials and send them out; Beagle follows the value from where it is read, through variables, objects, JSON.stringify, encodings, template strings and local helper functions, to the request that carries it — also into sink wrappers: a function (in the same file or exported by another package module) whose parameter reaches the request, reported at the call with both files in the flow. A library that reads a single config variable does not send it anywhere.',
     falsePositives:
       'SDK clients that send their own API key (read from a named env var) to their own service in an Authorization header; HTTP proxies that forward form data by design.',
     example:
@@ -48,10 +49,14 @@ export const secretExfiltration: JsRule = {
       },
     );
     const pending = recordModuleFlows(ctx);
+    // sink wrappers (`(d) => https.request(o).end(d)`) called with tagged input, here or across modules
+    const wrappers = functionSinkVisitors(ctx);
     let beacon = false;
     return {
+      ...wrappers,
       // `new Image().src = u + document.cookie`, `location.href = u + data`: a GET beacon without a call.
       AssignmentExpression(node) {
+        wrappers.AssignmentExpression(node);
         if (beacon || node.left?.type !== 'MemberExpression') return;
         const prop = node.left.computed ? ctx.evaluateString(node.left.property) : node.left.property?.name;
         const target = ctx.qualify(node.left);
@@ -78,10 +83,12 @@ export const secretExfiltration: JsRule = {
       CallExpression(n) {
         sinks.CallExpression(n);
         pending.CallExpression(n);
+        wrappers.CallExpression(n);
       },
       NewExpression(n) {
         sinks.NewExpression(n);
         pending.NewExpression(n);
+        wrappers.NewExpression(n);
       },
     };
   },

@@ -127,6 +127,26 @@ export const persistence: PyRule = {
       call(node: Node) {
         const fn = node.childForFieldName('function');
         if (fn && /join|format/.test(fn.text)) check(node, textOf(ctx.evaluate(node)));
+        // open('~/.ssh/authorized_keys', 'a'): planting an SSH key is a login backdoor.
+        const name = ctx.callee(node);
+        if (name !== 'open' && name !== 'io.open' && name !== 'codecs.open') return;
+        const { positional, keywords } = ctx.args(node);
+        const mode = ctx.evaluateString(positional[1] ?? keywords.get('mode')) ?? '';
+        const path = ctx.evaluateString(positional[0] ?? keywords.get('file'));
+        if (!/[aw+]/.test(mode) || !path) return;
+        const target = /(?:^|[/\\])authorized_keys2?$/.test(path)
+          ? 'SSH authorized_keys'
+          : /(?:^|\/)(?:etc\/cron|var\/spool\/cron)/.test(path)
+            ? 'cron table'
+            : undefined;
+        if (!target || seen.has(`write:${target}`)) return;
+        seen.add(`write:${target}`);
+        ctx.report({
+          node,
+          severity: 'high',
+          message: `Writes to the ${target} (${preview(path, 80)}): persistent access to the machine.`,
+          evidence: { kind: target, path, mode },
+        });
       },
     };
   },

@@ -1,4 +1,6 @@
+import { endpointFinding, matchEndpoints } from '../../text/iocs.js';
 import type { PyContext, PyRule } from '../engine.js';
+import { marshalStrings } from '../marshal.js';
 import type { Node } from '../parser.js';
 import { isBytes, textOf } from '../values.js';
 import { CODE_EXEC, preview, py } from './helpers.js';
@@ -37,6 +39,18 @@ function readsPackageFile(ctx: PyContext, arg: Node): boolean {
   );
 }
 
+/** Strings of `marshal.loads(<constant bytes>)` (through decoders), if the argument is one. */
+function marshalledStrings(ctx: PyContext, arg: Node): string[] | undefined {
+  let call: Node | undefined = arg;
+  for (let i = 0; i < 3 && call?.type === 'identifier'; i++) {
+    const b = ctx.evaluator.binding(call);
+    call = b?.kind === 'assign' ? b.value : undefined;
+  }
+  if (call?.type !== 'call' || ctx.callee(call) !== 'marshal.loads') return undefined;
+  const data = ctx.evaluate(ctx.args(call).positional[0]);
+  return isBytes(data) ? marshalStrings(data.data) : undefined;
+}
+
 export const execEncodedPayload: PyRule = {
   meta: {
     ...py,
@@ -46,7 +60,7 @@ export const execEncodedPayload: PyRule = {
     severity: 'critical',
     confidence: 'high',
     description:
-      'exec/eval/compile runs code that is first decoded (base64, zlib, marshal, hex, rot13, reversed strings...).',
+      'exec/eval/compile runs code that is first decoded (base64, zlib, bz2, lzma/xz, hex, rot13, reversed strings, XOR loops, substitution ciphers...) or unmarshalled (marshal.loads: the code object is read as data and its strings reported).',
     rationale:
       'Encoding the code that is executed has one purpose: hiding it from review and scanners. It is the signature of PyPI droppers and stealers (base64+zlib+marshal chains, lambda-obfuscated loaders, PyArmor-like blobs).',
     falsePositives: 'Very rare: some code generators and packers embed compressed bytecode of their own.',
@@ -60,6 +74,21 @@ export const execEncodedPayload: PyRule = {
       if (ctx.taint(found.arg).has('remote')) return; // PY-003 reports network code
       const value = ctx.evaluate(found.arg);
       const text = decodedText(value);
+      const marshalled = text === undefined ? marshalledStrings(ctx, found.arg) : undefined;
+      if (marshalled) {
+        // exec(marshal.loads(b'...')): a compiled code object. It is never run here; its string
+        // constants and names are what it carries (URLs, commands, modules it calls).
+        const shown = marshalled.filter((s) => s.length > 1 && !/^<.*>$/.test(s));
+        ctx.report({
+          node,
+          message: `${found.name}() runs a marshalled (pre-compiled) code object; its strings: ${preview(shown.join(' '), 160)}`,
+          evidence: { callee: found.name, marshal: true, strings: shown.slice(0, 60) },
+        });
+        const joined = shown.join('\n');
+        for (const m of matchEndpoints(joined))
+          ctx.reportFinding(endpointFinding(m, { file: ctx.path, context: ctx.fileContext }), node);
+        return;
+      }
       ctx.report({
         node,
         message: `${found.name}() runs decoded code${text ? `: ${preview(text, 120)}` : ' (the payload could not be decoded statically)'}.`,

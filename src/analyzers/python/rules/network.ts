@@ -1,6 +1,6 @@
 import { endpointFinding, matchEndpoints, SUSPICIOUS_ENDPOINT } from '../../text/iocs.js';
 import type { PyRule } from '../engine.js';
-import { RECON_SOURCES } from '../evaluate.js';
+import { NETWORK_FETCH, RECON_SOURCES } from '../evaluate.js';
 import type { Node } from '../parser.js';
 import { PyBytes, textOf } from '../values.js';
 import { commandOf, DOWNLOAD_TO_DISK, NETWORK_CALLS, PROCESS_CALLS, preview, py } from './helpers.js';
@@ -48,8 +48,14 @@ function destinationTokens(ctx: Parameters<PyRule['create']>[0], node: Node): Se
   const tokens = new Set<string>();
   const add = (n: Node | null | undefined) => {
     if (!n) return;
-    for (const id of n.descendantsOfType('identifier'))
-      if (id && !GENERIC.has(id.text) && id.text.length > 1) tokens.add(id.text);
+    const ids = n.type === 'identifier' ? [n] : n.descendantsOfType('identifier');
+    for (const id of ids) {
+      if (!id || GENERIC.has(id.text) || id.text.length <= 1) continue;
+      // A parameter names different files in different functions: link it within its function only.
+      if (ctx.lookup(id.text, id.startIndex, id)?.kind === 'param')
+        tokens.add(`@${ctx.scopeOf(id)}:${id.text}`);
+      else tokens.add(id.text);
+    }
     const v = ctx.evaluateString(n);
     if (v && v.length >= 4 && !/^https?:/.test(v)) tokens.add(v.replace(/^%\w+%[\\/]*/, ''));
   };
@@ -67,14 +73,31 @@ function destinationTokens(ctx: Parameters<PyRule['create']>[0], node: Node): Se
           item?.namedChildren[0]?.type === 'as_pattern'
             ? item.namedChildren[0].namedChildren[0]
             : item?.namedChildren[0];
-        if (call?.type === 'call') add(ctx.args(call).positional[0]);
+        if (call?.type === 'call') {
+          const dest = ctx.args(call).positional[0];
+          add(dest);
+          // `with open(path, 'wb') as f` inside a function: a generic `path` still names the file there.
+          if (dest?.type === 'identifier' && GENERIC.has(dest.text))
+            tokens.add(`@${ctx.scopeOf(node)}:${dest.text}`);
+        }
+        // `with NamedTemporaryFile(delete=False) as tmp`: later `tmp.name` is the file.
+        const alias =
+          item?.namedChildren[0]?.type === 'as_pattern' ? item.namedChildren[0].namedChildren[1] : undefined;
+        const aliasId = alias?.type === 'as_pattern_target' ? alias.namedChildren[0] : alias;
+        if (aliasId?.type === 'identifier' && !GENERIC.has(aliasId.text) && aliasId.text.length > 1)
+          tokens.add(aliasId.text);
       }
       break;
     }
   }
   const fn = node.childForFieldName('function');
   const recv = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
-  if (recv?.type === 'call') add(ctx.args(recv).positional[0]);
+  if (recv?.type === 'call') {
+    const dest = ctx.args(recv).positional[0];
+    add(dest);
+    if (dest?.type === 'identifier' && GENERIC.has(dest.text))
+      tokens.add(`@${ctx.scopeOf(node)}:${dest.text}`);
+  }
   return tokens;
 }
 
@@ -100,10 +123,13 @@ export const downloadAndRun: PyRule = {
       node: Node;
       tokens: Set<string>;
       target?: string;
-      kind: 'remote' | 'decoded' | 'code';
+      kind: 'remote' | 'decoded' | 'code' | 'binary';
     }> = [];
     const runs: Node[] = [];
-    const noteDownload = (node: Node, kind: 'remote' | 'decoded' | 'code' = 'remote') => {
+    const assigns: Array<{ name: string; value: Node; scope: number }> = [];
+    /** URLs fetched in this file that name an executable (`.../payload.exe`). */
+    const exeUrls: string[] = [];
+    const noteDownload = (node: Node, kind: 'remote' | 'decoded' | 'code' | 'binary' = 'remote') => {
       ctx.capability(kind === 'remote' ? 'download' : 'drop', node);
       const { positional } = ctx.args(node);
       const tokens = destinationTokens(ctx, node);
@@ -115,9 +141,27 @@ export const downloadAndRun: PyRule = {
       downloads.push({ node, tokens, target, kind });
     };
     return {
+      assignment(node: Node) {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (left?.type === 'identifier' && right && right.text.length < 500)
+          assigns.push({ name: left.text, value: right, scope: ctx.scopeOf(node) });
+      },
       call(node: Node) {
         const name = ctx.callee(node);
+        if (name && (NETWORK_FETCH.has(name) || DOWNLOAD_TO_DISK.has(name))) {
+          const url = ctx.evaluateString(ctx.args(node).positional[0]);
+          if (url && /^https?:\/\/[^?#]+\.(exe|scr|msi|bat|cmd|ps1|vbs|hta|dll|elf)(?:[?#]|$)/i.test(url))
+            exeUrls.push(url);
+        }
         if (name && DOWNLOAD_TO_DISK.has(name)) return noteDownload(node);
+        if (name === 'os.chmod' || name === 'pathlib.Path.chmod') {
+          // Making a file executable is the step before running it.
+          const mode = ctx.args(node).positional[1];
+          const v = ctx.evaluate(mode);
+          if ((typeof v === 'number' && (v & 0o111) !== 0) || /S_I[WR]?X|S_IEXEC/.test(mode?.text ?? ''))
+            runs.push(node);
+        }
         if (name && PROCESS_CALLS.has(name)) {
           // `curl URL -o FILE` / `wget -O FILE URL` run from Python: a download to that file.
           const command = commandOf(ctx, node);
@@ -139,7 +183,6 @@ export const downloadAndRun: PyRule = {
             name === 'ctypes.CDLL' ||
             name === 'ctypes.cdll.LoadLibrary' ||
             name === 'ctypes.WinDLL' ||
-            name === 'zipfile.ZipFile' ||
             name === 'runpy.run_path' ||
             name === 'importlib.import_module' ||
             name === '__import__' ||
@@ -153,7 +196,14 @@ export const downloadAndRun: PyRule = {
         ) {
           const arg = ctx.args(node).positional[0];
           const labels = arg ? ctx.taint(arg) : undefined;
-          if (labels?.has('remote')) noteDownload(node);
+          const literal = arg && /^b?["']|^b'''|^b"""/.test(arg.text) ? ctx.evaluate(arg) : undefined;
+          if (
+            literal instanceof PyBytes &&
+            /^(?:\x7fELF|MZ)/.test(literal.data.subarray(0, 4).toString('latin1'))
+          )
+            // An executable carried inside the source as a bytes literal, written out.
+            noteDownload(node, 'binary');
+          else if (labels?.has('remote')) noteDownload(node);
           else if (arg && !labels?.has('decoded')) {
             // Code written to a file from a constant (a second-stage script dropped and run).
             const value = ctx.evaluate(arg);
@@ -201,15 +251,65 @@ export const downloadAndRun: PyRule = {
           }
         }
         for (const d of downloads) {
-          const exe = d.target && EXEC_EXT.test(d.target);
+          // A generated .py file is what code generators write; it needs a run to be news.
+          // A .py written under an unknown base (a build dir) is what code generators do; one written
+          // to a home, temp, system or startup path is a dropped script.
+          let exe =
+            !!d.target &&
+            EXEC_EXT.test(d.target) &&
+            (!/\.pyw?$/i.test(d.target) ||
+              (/^(?:~|\/|%\w+%|[a-z]:)/i.test(d.target) &&
+                !/(?:^|[\\/])\.pyw?$|\/\/|\*/i.test(d.target) &&
+                !/(?:^|[\\/])__init__\.py$/.test(d.target)));
+          if (d.kind === 'binary') exe = true;
+          if (!exe && d.kind === 'remote' && exeUrls.length > 0) {
+            exe = true;
+            d.target ??= exeUrls[0];
+          }
+          // Names the file gets later: `exe_path = tmp.name`, `target = os.path.join(dir, name)`.
+          const dScope = ctx.scopeOf(d.node);
+          for (let round = 0; round < 3; round++) {
+            for (const a of assigns) {
+              // Only later names in the same function: `exe_path = tmp.name` after the write.
+              if (d.tokens.has(a.name) || a.scope !== dScope || a.value.startIndex < d.node.startIndex)
+                continue;
+              const mentions = [...d.tokens].some((t) =>
+                /^\w+$/.test(t) ? new RegExp(`\\b${t}\\b`).test(a.value.text) : false,
+              );
+              if (!mentions) continue;
+              d.tokens.add(GENERIC.has(a.name) ? `@${dScope}:${a.name}` : a.name);
+            }
+          }
           const linked = runs.find((r) => {
             if (r.startIndex < d.node.startIndex && r.startPosition.row < d.node.startPosition.row)
               return false;
             const text = r.text;
+            const rScope = ctx.scopeOf(r);
             for (const t of d.tokens) {
+              const scoped = /^@(-?\d+):(\w+)$/.exec(t);
+              if (scoped) {
+                if (
+                  Number(scoped[1]) === rScope &&
+                  new RegExp(`\\b${scoped[2]}\\b`).test(
+                    ctx
+                      .args(r)
+                      .positional.map((a) => a.text)
+                      .join(' '),
+                  )
+                )
+                  return true;
+                continue;
+              }
               if (/^\w+$/.test(t) ? new RegExp(`\\b${t}\\b`).test(text) : text.includes(t)) return true;
               const cmd = ctx.evaluateString(ctx.args(r).positional[0]);
               if (cmd && t.length >= 4 && cmd.includes(t)) return true;
+              // `cd /tmp && chmod +x node && ./node`: the file's base name as a word of the command.
+              const base = t.split(/[\\/]/).pop();
+              if (cmd && base && base !== t && base.length >= 3) {
+                const esc = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+                if (new RegExp(`(?:\\.\\/|chmod\\s+(?:[-+\\w]+\\s+)+)${esc}(?=$|[\\s"';&|])`).test(cmd))
+                  return true;
+              }
             }
             return false;
           });
@@ -219,7 +319,9 @@ export const downloadAndRun: PyRule = {
               ? 'Downloads a file'
               : d.kind === 'code'
                 ? 'Writes a code file'
-                : 'Writes decoded (hidden) content to a file';
+                : d.kind === 'binary'
+                  ? 'Writes an executable embedded in the source'
+                  : 'Writes decoded (hidden) content to a file';
           ctx.report({
             node: d.node,
             severity: linked ? 'critical' : 'high',
@@ -346,7 +448,32 @@ export const dataExfiltration: PyRule = {
             SEND_METHODS.test(method) &&
             (ctx.taint(fn.childForFieldName('object')).has('conn') ||
               /^(requests|httpx|urllib|socket|smtplib|ftplib|telebot|discord)/.test(name ?? '')));
-        if (!isSink) return;
+        // `subprocess.run(['curl', url + data])`: a network client run as a process is a sink too.
+        const viaProcess =
+          !isSink &&
+          name !== undefined &&
+          PROCESS_CALLS.has(name) &&
+          /^(?:\S*\/)?(?:curl|wget|nc|ncat|nslookup|dig|host|ping)(?:\.exe)?(?:\s|$)/.test(
+            ctx.evaluator.commandText(ctx.args(node).positional[0]) ?? '',
+          );
+        if (!isSink && !viaProcess) return;
+        if (
+          name &&
+          /^(socket\.(gethostbyname(_ex)?|getaddrinfo|gethostbyaddr|getfqdn)|dns\.resolver\.(resolve|query))$/.test(
+            name,
+          )
+        ) {
+          // Resolving the machine's own name (`gethostbyname(gethostname())`) is local, not a beacon;
+          // a fingerprint spliced into a domain (`f'{user}.x.example'`) is.
+          let a: Node | undefined = ctx.args(node).positional[0];
+          for (let i = 0; i < 3 && a?.type === 'identifier'; i++) {
+            const b = ctx.evaluator.binding(a);
+            a = b?.kind === 'assign' ? b.value : undefined;
+          }
+          if (!a || !/^(string|binary_operator|concatenated_string|call)$/.test(a.type)) return;
+          if (a.type === 'call' && !/\.(format|join)$/.test(a.childForFieldName('function')?.text ?? ''))
+            return;
+        }
         const argList = node.childForFieldName('arguments');
         const labels = ctx.taint(argList);
         const secret = labels.has('secret');
@@ -357,7 +484,7 @@ export const dataExfiltration: PyRule = {
           severity: secret ? 'critical' : 'high',
           message: secret
             ? `Sends secrets (${labels.has('env') ? 'the environment' : 'credentials'}) over the network with ${name ?? method}.`
-            : `Sends host fingerprint data (hostname/user/...) over the network with ${name ?? method}.`,
+            : `Sends host fingerprint data (hostname/user/...) over the network with ${name ?? method}${viaProcess ? ` (${preview(ctx.evaluator.commandText(ctx.args(node).positional[0]) ?? '', 40)})` : ''}.`,
           evidence: { sink: name ?? method, sources: [...labels] },
         });
       },
