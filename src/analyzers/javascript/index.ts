@@ -152,6 +152,13 @@ export function resolveModuleFlows(analyses: Map<string, FileAnalysis>): Finding
       const secret = sources.some(
         (s) => s.kind === 'env' || s.kind === 'secret' || s.kind === 'browser-data',
       );
+      // As for flows within a file: named environment variables are what SDKs send as their own keys.
+      const strong = sources.some(
+        (s) =>
+          s.kind === 'env' ||
+          s.kind === 'browser-data' ||
+          (s.kind === 'secret' && !s.what.startsWith('process.env')),
+      );
       const rule = secret ? secretExfiltration.meta : reconBeacon.meta;
       out.push(
         makeFinding(rule, {
@@ -160,7 +167,8 @@ export function resolveModuleFlows(analyses: Map<string, FileAnalysis>): Finding
           column: flow.column,
           snippet: flow.snippet,
           message: `Sends what ${target} exports (${sources.map((s) => s.what).join(', ')}) out through ${flow.sink}.`,
-          severity: secret ? 'critical' : 'high',
+          severity: secret && strong ? 'critical' : 'high',
+          confidence: secret && !strong ? 'medium' : undefined,
           evidence: {
             flow: [
               ...sources.map((s) => ({
@@ -279,8 +287,63 @@ export const javascriptAnalyzer: Analyzer = {
       f.context = contexts.get(f.file ?? '') ?? 'runtime';
       findings.push(f);
     }
+    for (const f of findings) weighByContext(f, analyses.get(f.file ?? '')?.file.size ?? 0);
     return findings;
   },
 };
+
+/** Files above this size are treated as bundles by `weighByContext`. */
+const BUNDLE_SIZE = 200 * 1024;
+
+/**
+ * One named secret variable sent by a request (`process.env.GITHUB_TOKEN` in a header) is what
+ * every SDK does with its own API key (@smithy/credential-provider-imds sends
+ * AWS_CONTAINER_AUTHORIZATION_TOKEN to the container credentials endpoint). Once the file's
+ * execution context is known, that JS-010 variant stays high only in install-time code, where a
+ * package has no reason to call anyone with the user's tokens; elsewhere it is medium. The whole
+ * environment, credential files and token commands are critical everywhere.
+ */
+function weighByContext(f: Finding, fileSize: number): void {
+  if (f.context === 'install' || f.context === 'startup') return;
+  // Naming the cloud metadata service is what cloud SDKs' credential providers do
+  // (gcp-metadata, @smithy/credential-provider-imds); outside install-time code it is a detail.
+  if (f.ruleId === 'NET-001' && f.evidence?.endpointKind === 'cloud-metadata') {
+    f.severity = 'low';
+    return;
+  }
+  // Naming a credential store (`.npmrc`, browser profiles) is what bundled npm tooling, browser
+  // automation and cloud CLIs do among thousands of other strings; reading it into a request is
+  // JS-010. Outside install-time code, a mention in a bundle-sized file weighs medium at most;
+  // in a small module it is what the module is about and keeps its weight.
+  if (
+    f.ruleId === 'JS-004' &&
+    fileSize > BUNDLE_SIZE &&
+    (f.severity === 'high' || f.severity === 'critical')
+  ) {
+    f.severity = 'medium';
+    return;
+  }
+  // `npm publish` from a CLI's own code is a release tool's feature (pm2 modules, release
+  // scripts); a worm publishes from install-time code.
+  const techniques = f.evidence?.techniques;
+  if (
+    f.ruleId === 'JS-001' &&
+    Array.isArray(techniques) &&
+    techniques.length > 0 &&
+    techniques.every((t) => t === 'worm-publish') &&
+    f.severity === 'high'
+  ) {
+    f.severity = 'medium';
+    return;
+  }
+  if (f.ruleId !== secretExfiltration.meta.id || f.severity !== 'high' || f.confidence !== 'medium') return;
+  const sources = f.evidence?.sources;
+  if (typeof sources !== 'string' || !sources.split(', ').every((s) => s.startsWith('process.env'))) return;
+  f.severity = 'medium';
+  f.evidence = {
+    ...f.evidence,
+    weighed: 'one named variable outside install-time code (an SDK sending its own key looks the same)',
+  };
+}
 
 export const JAVASCRIPT_RULE_METAS: RuleMeta[] = [UNPARSEABLE, ...JS_RULES.map((r) => r.meta)];

@@ -188,7 +188,8 @@ export class TaintTracker {
         const objName = this.ctx.qualify(node.object);
         if (objName === 'process.env') {
           const key = node.computed ? this.ctx.evaluateString(node.property) : node.property?.name;
-          if (key === undefined) return this.src('env', 'process.env[*]', node);
+          // `process.env[name]` reads one variable chosen at run time (config lookups), not the whole environment.
+          if (key === undefined) return this.src('secret', 'process.env[*]', node);
           return isSecretEnvName(key) ? this.src('secret', `process.env.${key}`, node) : EMPTY;
         }
         if (objName && BROWSER_DATA_MEMBERS.has(objName)) return this.src('browser-data', objName, node);
@@ -289,7 +290,9 @@ export class TaintTracker {
         const url = this.ctx.evaluateString(node.arguments?.[0]) ?? this.hostOption(node.arguments?.[0]);
         return this.src('remote', `response of ${name}${url ? `(${url.slice(0, 100)})` : ''}`, node);
       }
-      if (name === 'FormData') return this.src('browser-data', 'FormData', node);
+      // `new FormData(form)` captures a page's form; `new FormData()` is an empty multipart body.
+      if (name === 'FormData' && node.arguments?.length > 0)
+        return this.src('browser-data', 'FormData', node);
       if (name === 'require' || callee.type === 'Import') {
         const spec = this.ctx.evaluateString(node.arguments?.[0]);
         if (spec?.startsWith('.')) return this.src('module', spec, node);

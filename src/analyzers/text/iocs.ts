@@ -151,6 +151,10 @@ export const SUSPICIOUS_ENDPOINT: RuleMeta = {
 };
 
 const KIND_SEVERITY: Partial<Record<EndpointKind, Finding['severity']>> = {
+  // Cloud SDKs and their credential providers (gcp-metadata, @aws-sdk/credential-provider-imds,
+  // botocore) name the metadata service by design: naming it is a capability, and stealing
+  // from it is the flow of its response to another host (JS-010/PY flows), or install-time use.
+  'cloud-metadata': 'medium',
   'geo-ip': 'medium',
   'raw-ip': 'medium',
   'slack-webhook': 'medium',

