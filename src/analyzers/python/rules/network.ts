@@ -92,8 +92,19 @@ function destinationTokens(ctx: Parameters<PyRule['create']>[0], node: Node): Se
   }
   const fn = node.childForFieldName('function');
   const recv = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
-  if (recv?.type === 'call') {
-    const dest = ctx.args(recv).positional[0];
+  // `d = open(dest, 'wb')` ... `d.write(data)`: the handle's binding names the file.
+  let handle: Node | null | undefined = recv;
+  if (handle?.type === 'identifier') {
+    const b = ctx.lookup(handle.text, handle.startIndex, handle);
+    handle =
+      b?.kind === 'assign' &&
+      b.value?.type === 'call' &&
+      /^(open|io\.open|codecs\.open)$/.test(ctx.callee(b.value) ?? '')
+        ? b.value
+        : undefined;
+  }
+  if (handle?.type === 'call') {
+    const dest = ctx.args(handle).positional[0];
     add(dest);
     if (dest?.type === 'identifier' && GENERIC.has(dest.text))
       tokens.add(`@${ctx.scopeOf(node)}:${dest.text}`);
