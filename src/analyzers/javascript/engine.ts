@@ -73,7 +73,7 @@ export class RuleContext {
   private lineStarts: number[] | undefined;
   private rule: RuleMeta | undefined;
   /** Set by the analyzer: parses decoded code and runs all rules on it, reporting at `node`. */
-  reanalyze?: (code: string, node: Node) => void;
+  reanalyze?: (code: string, node: Node) => boolean;
 
   constructor(
     readonly file: ArtifactFile,

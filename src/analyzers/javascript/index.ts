@@ -93,16 +93,18 @@ function attachReanalysis(ctx: RuleContext, rules: JsRule[], pkg: PackageContext
   if (depth > MAX_DECODE_DEPTH) return;
   // one decoded string is analysed once per file, however many rules hand it back
   const done = new Set<string>();
+  // True when the code parsed and its findings were just added (false: seen before, or not code).
   ctx.reanalyze = (code: string, node: Node) => {
-    if (done.has(code)) return;
+    if (done.has(code)) return false;
     done.add(code);
     const parsed = parseJavaScript(code, `${ctx.file.path}#decoded`);
-    if (!parsed.ast || parsed.recovered) return;
+    if (!parsed.ast || parsed.recovered) return false;
     const origin = ctx.where(node);
     const inner = new RuleContext(ctx.file, code, pkg, ctx.fileContext, depth, origin);
     attachReanalysis(inner, rules, pkg, depth + 1);
     runRules(parsed.ast, rules, inner);
     ctx.findings.push(...inner.findings);
+    return true;
   };
 }
 

