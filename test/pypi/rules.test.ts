@@ -533,3 +533,25 @@ describe('identifier normalisation (PEP 3131 NFKC)', () => {
     expect(r.verdict).toBe('clean');
   });
 });
+
+describe('PY-004: an encoded command line whose output is thrown away', () => {
+  // The command is decoded from a value Beagle cannot fold (a runtime-built key), so only the
+  // encoding is visible: the technique is the encoding plus discarding all output.
+  const code = (kw: string) =>
+    `import base64, subprocess, sys\ndef run(blob):\n    command = base64.b64decode(blob + sys.argv[1]).decode()\n    subprocess.Popen(command${kw})\n`;
+
+  it('is critical when stdout and stderr both go to DEVNULL', async () => {
+    const r = await scanSdist({
+      'pkg/processor.py': code(', stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, shell=True'),
+      'setup.py': SETUP,
+    });
+    const f = findingsOf(r, 'PY-004')[0];
+    expect(f?.severity).toBe('critical');
+    expect(f?.message).toMatch(/output discarded/);
+  });
+
+  it('stays high when the output is kept', async () => {
+    const r = await scanSdist({ 'pkg/processor.py': code(', shell=True'), 'setup.py': SETUP });
+    expect(findingsOf(r, 'PY-004')[0]?.severity).toBe('high');
+  });
+});

@@ -67,12 +67,21 @@ export const processExec: PyRule = {
           ctx.taint(cmdNode).has('decoded') &&
           !techniques.some((t) => severityRank(t.severity) >= 3)
         ) {
-          // The command line itself is hidden behind base64/hex/...: nobody encodes `git describe`.
+          // The command line itself is hidden behind base64/hex/...: nobody encodes `git describe`,
+          // and nobody encodes one and also throws away everything it prints.
+          const kw = ctx.args(node).keywords;
+          const discarded = (k: string) => {
+            const v = kw.get(k);
+            return !!v && /(^|\.)DEVNULL$/.test(ctx.qualify(v) ?? v.text);
+          };
+          const silenced = discarded('stdout') && discarded('stderr');
           techniques.push({
             id: 'decode-payload',
             category: 'obfuscation',
-            severity: 'high',
-            description: 'is decoded at run time (an encoded command line)',
+            severity: silenced ? 'critical' : 'high',
+            description: silenced
+              ? 'is decoded at run time (an encoded command line) and runs with all its output discarded'
+              : 'is decoded at run time (an encoded command line)',
             match: cmdNode.text.slice(0, 120),
           });
         }
