@@ -145,3 +145,26 @@ describe('base64 code literals (JS-006) are analysed as code', () => {
     expect(all.some((x) => x.ruleId === 'JS-001' && /curl/.test(x.message))).toBe(true);
   });
 });
+
+describe('npm publish through a local exec wrapper', () => {
+  const files = (entry: string) => ({
+    'lib/sexec.js':
+      "const cp = require('child_process');\nmodule.exports = function sexec(command, cb) { return cp.exec(command, cb); };",
+    [entry]: "const sexec = require('./lib/sexec');\nsexec('npm publish --access public', () => {});",
+  });
+
+  it('is medium when a CLI module does it', async () => {
+    const f = (await jsFindings(files('index.js'))).find(
+      (x) => x.ruleId === 'JS-001' && /publish/.test(x.message),
+    );
+    expect(f?.evidence?.techniques).toEqual(['worm-publish']);
+    expect(f?.severity).toBe('medium');
+  });
+
+  it('keeps its weight in an install script', async () => {
+    const f = (await jsFindings(files('install.js'), INSTALL())).find(
+      (x) => x.ruleId === 'JS-001' && /publish/.test(x.message),
+    );
+    expect(f?.severity).toBe('high');
+  });
+});

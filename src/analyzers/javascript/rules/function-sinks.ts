@@ -75,6 +75,8 @@ export interface FlowVerdict {
   category?: RuleMeta['category'];
   message: string;
   sources: Taint;
+  /** Command techniques (shell/command.ts ids) when a constant command line reaches the wrapper. */
+  techniques?: string[];
 }
 
 /** What a source reaching a sink through a wrapper means: the same rules as direct flows. */
@@ -158,6 +160,7 @@ export function classifyWrapperCommand(
     category: worst.category,
     message: `Runs \`${preview(command)}\` through ${via} (${sink.callee}), which ${worst.description}.`,
     sources: [],
+    techniques: techniques.map((t) => t.id),
   };
 }
 
@@ -455,5 +458,6 @@ export function wrapperEvidence(
     sources: verdict.sources.map((s) => s.what).join(', '),
     sink: sink.callee,
     via,
+    ...(verdict.techniques ? { techniques: verdict.techniques } : {}),
   };
 }
