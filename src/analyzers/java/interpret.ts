@@ -729,11 +729,10 @@ function modelCall(call: CallSite, env: InterpretEnv, emit: Emit): Value | undef
         const from = knownString(a0);
         const to = knownString(args[1]);
         if (from !== undefined && to !== undefined) {
-          let r: string;
           // replaceAll takes a regular expression: only literal patterns are applied, so a
           // hostile constant cannot make Beagle backtrack for ever.
           if (ref.name === 'replaceAll' && /[\\^$.|?*+()[\]{}]/.test(from)) return tainted();
-          r = s.split(from).join(ref.name === 'replaceAll' ? to.replace(/\$\d/g, '') : to);
+          const r = s.split(from).join(ref.name === 'replaceAll' ? to.replace(/\$\d/g, '') : to);
           if (r !== s) emit(r, call.pc, true, 'replace');
           return str(r, src);
         }

@@ -23,6 +23,7 @@ import { JS_RULES } from './rules/index.js';
 import { reconBeacon } from './rules/recon-beacon.js';
 import { secretExfiltration } from './rules/secret-exfiltration.js';
 import { UNPARSEABLE } from './rules/unparseable.js';
+import { hasStrongSecret } from './taint.js';
 
 const JS_EXT = /\.(js|cjs|mjs|jsx|ts|tsx|mts|cts)$/i;
 const MAX_DECODE_DEPTH = 3;
@@ -155,12 +156,7 @@ export function resolveModuleFlows(analyses: Map<string, FileAnalysis>): Finding
         (s) => s.kind === 'env' || s.kind === 'secret' || s.kind === 'browser-data',
       );
       // As for flows within a file: named environment variables are what SDKs send as their own keys.
-      const strong = sources.some(
-        (s) =>
-          s.kind === 'env' ||
-          s.kind === 'browser-data' ||
-          (s.kind === 'secret' && !s.what.startsWith('process.env')),
-      );
+      const strong = hasStrongSecret(sources);
       const rule = secret ? secretExfiltration.meta : reconBeacon.meta;
       out.push(
         makeFinding(rule, {

@@ -66,6 +66,20 @@ export function hasKind(t: Taint, ...kinds: TaintKind[]): boolean {
   return t.some((s) => kinds.includes(s.kind));
 }
 
+/**
+ * Whether tags include a strong secret: the whole environment, browser data, a credential file or
+ * token command output. Named environment variables (`process.env.X`, `process.env[name]`) are
+ * what SDKs send as their own keys, so they alone are not.
+ */
+export function hasStrongSecret(t: Taint): boolean {
+  return t.some(
+    (s) =>
+      s.kind === 'env' ||
+      s.kind === 'browser-data' ||
+      (s.kind === 'secret' && !s.what.startsWith('process.env')),
+  );
+}
+
 export function describeTaint(t: Taint): string {
   return t.map((s) => s.what).join(', ');
 }

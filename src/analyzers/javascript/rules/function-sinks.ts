@@ -2,7 +2,7 @@ import type { RuleMeta, Severity } from '../../../core/types.js';
 import { analyzeCommand } from '../../shell/command.js';
 import type { FileFacts, RuleContext } from '../engine.js';
 import type { Node } from '../parse.js';
-import type { SinkKind, Taint, TaintKind } from '../taint.js';
+import { hasStrongSecret, type SinkKind, type Taint, type TaintKind } from '../taint.js';
 import { downloadToDisk } from './download-to-disk.js';
 import { isShadyLocation, preview } from './helpers.js';
 import { processExec } from './process-exec.js';
@@ -102,8 +102,7 @@ export function classifyWrapperFlow(
       sources: credentials,
     };
   if (secrets.length > 0 && (sink.kind === 'network' || sink.kind === 'dns')) {
-    const strong =
-      secrets.some((s) => s.kind !== 'secret') || secrets.some((s) => !s.what.startsWith('process.env'));
+    const strong = hasStrongSecret(secrets);
     return {
       rule: secretExfiltration.meta,
       severity: strong ? 'critical' : 'high',

@@ -1,5 +1,5 @@
 import type { JsRule } from '../engine.js';
-import { hasKind } from '../taint.js';
+import { hasStrongSecret } from '../taint.js';
 import { flowEvidence, onSinks, recordModuleFlows } from './flow-common.js';
 import { functionSinkVisitors } from './function-sinks.js';
 import { js } from './helpers.js';
@@ -32,9 +32,8 @@ export const secretExfiltration: JsRule = {
       ['env', 'secret', 'browser-data'],
       ['network', 'dns'],
       (node, sink, sources) => {
-        const whole = hasKind(sources, 'env', 'browser-data');
         // Whole env / forms, credential files and token commands are strong; one named variable is weaker.
-        const strong = whole || sources.some((s) => s.kind === 'secret' && !s.what.startsWith('process.env'));
+        const strong = hasStrongSecret(sources);
         ctx.facts.capabilities.add('secret-exfiltration');
         ctx.report({
           node,

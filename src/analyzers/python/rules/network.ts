@@ -217,13 +217,7 @@ export const downloadAndRun: PyRule = {
           else if (labels?.has('remote')) noteDownload(node);
           else if (arg && !labels?.has('decoded')) {
             // Code written to a file from a constant (a second-stage script dropped and run).
-            const value = ctx.evaluate(arg);
-            const text =
-              typeof value === 'string'
-                ? value
-                : value instanceof PyBytes
-                  ? value.data.toString('utf8')
-                  : undefined;
+            const text = textOf(ctx.evaluate(arg));
             if (
               text &&
               text.length > 20 &&
@@ -234,13 +228,7 @@ export const downloadAndRun: PyRule = {
             }
           } else if (arg && labels?.has('decoded')) {
             // Dropping decoded content to disk: analyse what is dropped when it is code.
-            const value = ctx.evaluate(arg);
-            const text =
-              typeof value === 'string'
-                ? value
-                : value instanceof PyBytes
-                  ? value.data.toString('utf8')
-                  : undefined;
+            const text = textOf(ctx.evaluate(arg));
             noteDownload(node, 'decoded');
             if (text && ctx.reanalyze && /\b(import|def|exec|eval|print)\b/.test(text.slice(0, 4000)))
               ctx.pending.push(ctx.reanalyze(text, node));
