@@ -468,6 +468,55 @@ function bindNode(ctx: PyContext, node: Node): void {
   }
 }
 
+/** Callees that run a function handed to them (position of the function argument). */
+const CALLBACK_RUNNERS: Record<string, number> = {
+  Timer: 1,
+  start_new_thread: 0,
+  submit: 0,
+  run_in_executor: 1,
+  call_soon: 0,
+  call_later: 1,
+  apply_async: 0,
+};
+
+/** The last name of a function reference (`init`, `self.run` -> `run`). */
+function refName(node: Node | null | undefined): string | undefined {
+  if (node?.type === 'identifier') return node.text;
+  if (node?.type === 'attribute') return node.childForFieldName('attribute')?.text;
+  return undefined;
+}
+
+/**
+ * Functions a call hands over to be run: `target=` of Thread/Process, `atexit.register(f)`,
+ * `threading.Timer(t, f)`, `_thread.start_new_thread(f, ())`, `executor.submit(f)`. A thread
+ * started at import runs its target at import, so its body is load-time code.
+ */
+function callbackTargets(call: Node): string[] {
+  const out: string[] = [];
+  const args = call.childForFieldName('arguments');
+  if (args?.type !== 'argument_list') return out;
+  const list = args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+  for (const a of list) {
+    if (a.type !== 'keyword_argument' || a.childForFieldName('name')?.text !== 'target') continue;
+    const name = refName(a.childForFieldName('value'));
+    if (name) out.push(name);
+  }
+  const fn = call.childForFieldName('function');
+  const callee = refName(fn);
+  const positional = list.filter((a) => a.type !== 'keyword_argument');
+  const index =
+    fn?.text === 'atexit.register'
+      ? 0
+      : callee && Object.hasOwn(CALLBACK_RUNNERS, callee)
+        ? CALLBACK_RUNNERS[callee]
+        : undefined;
+  if (index !== undefined) {
+    const name = refName(positional[index]);
+    if (name) out.push(name);
+  }
+  return out;
+}
+
 type Handler = { rule: RuleMeta; fn: (node: Node) => void };
 
 /**
@@ -513,6 +562,19 @@ export function runPyRules(root: Node, rules: PyRule[], ctx: PyContext): void {
         let sites = ctx.callSites.get(name);
         if (!sites) ctx.callSites.set(name, (sites = []));
         if (sites.length < 50) sites.push(node);
+        const current = ctx.fnStack[ctx.fnStack.length - 1];
+        if (current === undefined) {
+          if (ctx.mainGuard === 0) ctx.loadCalled.add(name);
+        } else {
+          let set = ctx.callsIn.get(current);
+          if (!set) ctx.callsIn.set(current, (set = new Set()));
+          set.add(name);
+        }
+      }
+    }
+    if (node.type === 'call') {
+      // `Thread(target=init).start()`, `atexit.register(f)`, `Timer(1, f)`: f runs as if called here.
+      for (const name of callbackTargets(node)) {
         const current = ctx.fnStack[ctx.fnStack.length - 1];
         if (current === undefined) {
           if (ctx.mainGuard === 0) ctx.loadCalled.add(name);

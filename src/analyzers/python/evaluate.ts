@@ -121,6 +121,7 @@ function pyStr(v: PyValue): string | undefined {
 export class Evaluator {
   private readonly memo = new Map<number, PyValue | undefined>();
   private readonly taintMemo = new Map<number, Set<string>>();
+  private readonly chatHandlerMemo = new Map<string, boolean>();
   private readonly inProgress = new Set<number>();
   private depth = 0;
 
@@ -909,6 +910,40 @@ export class Evaluator {
     return out;
   }
 
+  /**
+   * Whether a function is a chat bot's message handler (`@bot.message_handler(...)`,
+   * `@client.event async def on_message(m)`, `CommandHandler('x', fn)`): its parameters carry
+   * what a remote chat user typed, like a socket `recv`.
+   */
+  private isChatHandler(fn: string, scope: number | undefined): boolean {
+    const key = `${fn}@${scope}`;
+    const known = this.chatHandlerMemo.get(key);
+    if (known !== undefined) return known;
+    let result = false;
+    if ([...this.ctx.facts.modules].some((m) => CHAT_LIBRARY.test(m))) {
+      const def = this.ctx.bindings.get(fn)?.find((d) => d.kind === 'def' && d.value?.startIndex === scope);
+      const decorated = def?.value?.parent;
+      if (decorated?.type === 'decorated_definition')
+        for (const d of decorated.namedChildren)
+          if (
+            d?.type === 'decorator' &&
+            (CHAT_HANDLER_DECORATOR.test(d.text) ||
+              (/^@\s*[\w.]+\.event\b/.test(d.text) && /^on_message/.test(fn)))
+          )
+            result = true;
+      for (const registrar of ['CommandHandler', 'MessageHandler', 'register_message_handler'])
+        for (const site of this.ctx.callSites.get(registrar) ?? [])
+          if (
+            site
+              .childForFieldName('arguments')
+              ?.namedChildren.some((a) => a?.type === 'identifier' && a.text === fn)
+          )
+            result = true;
+    }
+    this.chatHandlerMemo.set(key, result);
+    return result;
+  }
+
   private union(nodes: Array<Node | null | undefined>, extra: string[] = []): Set<string> {
     const out = new Set<string>(extra);
     for (const n of nodes) for (const t of this.taint(n)) out.add(t);
@@ -919,8 +954,7 @@ export class Evaluator {
     switch (node.type) {
       case 'identifier': {
         // Wallet secrets named as such (a `private_key` parameter sent to a server is theft).
-        if (/^(private_?key|priv_?key|mnemonic|seed_?phrase|wallet_?seed|secret_?phrase)s?$/i.test(node.text))
-          return new Set(['secret']);
+        if (WALLET_SECRET_NAME.test(node.text)) return new Set(['secret']);
         const list = this.ctx.bindingsFor(node.text, node);
         if (!list) return new Set();
         const out = new Set<string>();
@@ -930,6 +964,8 @@ export class Evaluator {
             b.value
           )
             for (const t of this.taint(b.value)) out.add(t);
+          if (b.kind === 'param' && b.fn !== undefined && this.isChatHandler(b.fn, b.scope))
+            out.add('remote');
           if (b.kind === 'param' && b.fn !== undefined && b.index !== undefined) {
             // A parameter carries what its callers pass at that position.
             for (const site of this.ctx.callSites.get(b.fn) ?? []) {
@@ -1107,6 +1143,19 @@ export class Evaluator {
     }
   }
 }
+
+/**
+ * Wallet secrets named as such (a `private_key` / `from_private_key` parameter sent to a server is
+ * theft): the name, optionally with a prefix and an encoding suffix.
+ */
+const WALLET_SECRET_NAME =
+  /^(?:\w+_)?(?:private_?key|priv_?key|mnemonic|seed_?phrase|wallet_?seed|secret_?phrase)s?(?:_(?:hex|str|bytes|b58|base58|words))?$/i;
+
+/** Chat bot libraries whose message handlers receive what a remote user typed. */
+const CHAT_LIBRARY =
+  /^(?:telebot|telegram|aiogram|pyrogram|telethon|discord|nextcord|disnake|interactions)\b/;
+const CHAT_HANDLER_DECORATOR =
+  /^@\s*[\w.]+\.(?:message_handler|edited_message_handler|channel_post_handler|callback_query_handler|on_message|on_edited_message|command|hybrid_command|message)\b/;
 
 /** The `for` statement around an augmented assignment, if it starts after `after`. */
 function enclosingLoop(node: Node, after: number): Node | undefined {

@@ -12,6 +12,7 @@ import { importRoots, resolveModule } from '../../ecosystems/pypi/contexts.js';
 import { makeFinding } from '../../rules/finding.js';
 import { scanTextForIocs } from '../text/iocs.js';
 import { PyContext, type PyFinding, type PyRule, runPyRules } from './engine.js';
+import { fallbackCommands } from './fallback.js';
 import { METADATA_RULES, metadataFindings } from './metadata.js';
 import { type Node, parsePython } from './parser.js';
 import { py } from './rules/helpers.js';
@@ -125,6 +126,8 @@ export async function analyzePythonSource(
     });
     out.findings.push({ finding: f, loadTime: true, weak: true });
     for (const t of scanTextForIocs(file.path, source, context))
+      out.findings.push({ finding: t, loadTime: true, weak: false });
+    for (const t of fallbackCommands(file.path, source, context, partial ? parsed.errorLine : 1))
       out.findings.push({ finding: t, loadTime: true, weak: false });
   }
   if (!parsed.root) return out;
@@ -252,6 +255,18 @@ function collectAndSend(path: string, findings: PyFinding[], context: ExecutionC
   });
 }
 
+/**
+ * Re-weighs a finding once its final context is known: a hidden or detached process (PY-020) that
+ * starts while the package is installed or imported is a payload launched behind the user's back;
+ * the same flags in a function a GUI or daemon calls on request stay medium.
+ */
+function weighByContext(f: Finding, context: ExecutionContext): void {
+  if (f.ruleId === 'PY-020' && context !== 'runtime' && f.severity === 'medium') {
+    f.severity = 'high';
+    f.message = `${f.message.replace(/\.$/, '')}, when the package is ${context === 'install' ? 'installed' : context === 'startup' ? 'loaded by Python' : 'imported'}.`;
+  }
+}
+
 function finalContext(path: string, fileCtx: ExecutionContext, f: PyFinding): ExecutionContext {
   if (path === 'setup.py') return 'install';
   if (fileCtx === 'runtime' || fileCtx === 'unknown') return 'runtime';
@@ -291,6 +306,7 @@ export const pythonAnalyzer: Analyzer = {
         if (context === 'runtime' && TEST_PATH.test(path) && f.finding.severity !== 'info')
           f.finding.severity = 'low';
         f.finding.context = context;
+        weighByContext(f.finding, context);
         if (context !== 'runtime') runtimeOnly = false;
         findings.push(f.finding);
       }

@@ -1,7 +1,7 @@
 import { loadJsonData } from '../../../core/data.js';
 import type { Severity } from '../../../core/types.js';
 import { matchSensitivePaths } from '../../text/sensitive.js';
-import type { PyRule } from '../engine.js';
+import type { PyContext, PyRule } from '../engine.js';
 import type { Node } from '../parser.js';
 import { textOf } from '../values.js';
 import { py } from './helpers.js';
@@ -159,14 +159,55 @@ export const spyware: PyRule = {
         const kind = name ? calls.get(name) : undefined;
         if (!kind || seen.has(kind)) return;
         seen.add(kind);
+        const recorded = kind === 'keylogger' ? recordsKeys(ctx, node) : undefined;
         ctx.report({
           node,
-          severity: kind === 'keylogger' ? 'high' : 'medium',
+          severity: recorded ? 'critical' : kind === 'keylogger' ? 'high' : 'medium',
+          confidence: recorded === 'sent' ? 'high' : undefined,
           weak: kind !== 'keylogger',
-          message: `Acts as a ${kind} (${name}).`,
-          evidence: { callee: name, kind },
+          message: recorded
+            ? `Acts as a keylogger (${name}): the key handler ${recorded === 'sent' ? 'sends every keystroke over the network' : 'records every keystroke'}.`
+            : `Acts as a ${kind} (${name}).`,
+          evidence: { callee: name, kind, recorded },
         });
       },
     };
   },
 };
+
+/** Calls that store or send what they are given (file writes, buffers, sockets, requests, bots). */
+const RECORD_METHOD = /^(write|writelines|append|extend|insert|info|debug|warning|log)$/;
+const SEND_METHOD =
+  /^(send|sendall|sendto|post|put|request|urlopen|send_message|sendMessage|send_document|sendDocument|execute)$/;
+
+/**
+ * Whether a keyboard hook's handler keeps the keys it is given: the handler (`on_press=`, or the
+ * first argument of `keyboard.on_press`/`hook`) passes its key parameter to a write, a buffer, a log
+ * or a network send, or accumulates it (`keys += str(key)`). Hotkey handlers compare the key and act;
+ * keyloggers store or send it.
+ */
+function recordsKeys(ctx: PyContext, call: Node): 'recorded' | 'sent' | undefined {
+  const { positional, keywords } = ctx.args(call);
+  const ref =
+    keywords.get('on_press') ?? keywords.get('on_release') ?? keywords.get('callback') ?? positional[0];
+  if (ref?.type !== 'identifier') return undefined;
+  const def = ctx.lookup(ref.text, ref.startIndex, ref);
+  if (def?.kind !== 'def' || def.value?.type !== 'function_definition') return undefined;
+  const params = (def.value.childForFieldName('parameters')?.namedChildren ?? [])
+    .map((p) => (p?.type === 'identifier' ? p.text : p?.childForFieldName('name')?.text))
+    .filter((p): p is string => !!p && p !== 'self');
+  if (params.length === 0) return undefined;
+  const mentions = new RegExp(`\\b(?:${params.map((p) => p.replace(/\W/g, '')).join('|')})\\b`);
+  const body = def.value.childForFieldName('body');
+  let result: 'recorded' | 'sent' | undefined;
+  for (const c of body?.descendantsOfType('call') ?? []) {
+    const fn = c?.childForFieldName('function');
+    const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+    if (!c || !method || !mentions.test(c.childForFieldName('arguments')?.text ?? '')) continue;
+    if (SEND_METHOD.test(method)) return 'sent';
+    if (RECORD_METHOD.test(method)) result = 'recorded';
+  }
+  for (const a of body?.descendantsOfType('augmented_assignment') ?? [])
+    if (a && mentions.test(a.childForFieldName('right')?.text ?? '')) result ??= 'recorded';
+  return result;
+}

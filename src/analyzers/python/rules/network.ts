@@ -312,7 +312,8 @@ export const downloadAndRun: PyRule = {
             }
             return false;
           });
-          if (!linked && !exe) continue;
+          const autostart = !linked && d.kind !== 'code' && autostartDestination(ctx, d.tokens, d.target);
+          if (!linked && !exe && !autostart) continue;
           const what =
             d.kind === 'remote'
               ? 'Downloads a file'
@@ -323,10 +324,12 @@ export const downloadAndRun: PyRule = {
                   : 'Writes decoded (hidden) content to a file';
           ctx.report({
             node: d.node,
-            severity: linked ? 'critical' : 'high',
+            severity: linked || autostart ? 'critical' : 'high',
             message: linked
               ? `${what}${d.target ? ` (${preview(d.target, 60)})` : ''} and runs it (line ${linked.startPosition.row + 1}).`
-              : `${what}: an executable (${preview(d.target ?? '', 60)}).`,
+              : autostart
+                ? `${what} into an autostart location (${preview(autostart, 60)}): it runs at every logon.`
+                : `${what}: an executable (${preview(d.target ?? '', 60)}).`,
             evidence: {
               target: d.target,
               runLine: linked ? linked.startPosition.row + 1 : undefined,
@@ -339,6 +342,39 @@ export const downloadAndRun: PyRule = {
     };
   },
 };
+
+/** Folders whose files the OS runs at logon (Windows Startup, XDG autostart, launch agents). */
+const AUTOSTART_DIR =
+  /Start Menu[\\/]+Programs[\\/]+Startup|[\\/]Startup[\\/]*$|\.config[\\/]+autostart|Library[\\/]+LaunchAgents/i;
+
+/**
+ * The autostart folder a written file lands in, when its destination (folded, or the assignments
+ * behind the names that build it: `folder = expanduser('~\\...\\Startup')`, `path = join(folder, n)`)
+ * names one. A file dropped there runs at the next logon without any visible run call.
+ */
+function autostartDestination(
+  ctx: Parameters<PyRule['create']>[0],
+  tokens: Set<string>,
+  target: string | undefined,
+): string | undefined {
+  const texts: string[] = target ? [target] : [];
+  const seen = new Set<string>();
+  let names = [...tokens].filter((t) => /^\w+$/.test(t));
+  for (let round = 0; round < 3 && names.length > 0; round++) {
+    const next: string[] = [];
+    for (const n of names) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      for (const b of ctx.bindings.get(n) ?? []) {
+        if (b.kind !== 'assign' || !b.value || b.value.text.length > 400) continue;
+        texts.push(ctx.evaluateString(b.value) ?? b.value.text);
+        for (const id of b.value.descendantsOfType('identifier')) if (id) next.push(id.text);
+      }
+    }
+    names = next;
+  }
+  return texts.find((t) => AUTOSTART_DIR.test(t.replace(/\\\\/g, '\\')));
+}
 
 export const networkAtLoad: PyRule = {
   meta: {
@@ -478,18 +514,52 @@ export const dataExfiltration: PyRule = {
         const secret = labels.has('secret');
         const recon = labels.has('recon');
         if (!secret && !recon) return;
+        const hidden = !viaProcess && hiddenDestination(ctx, node);
         ctx.report({
           node,
-          severity: secret ? 'critical' : 'high',
+          severity: secret || hidden ? 'critical' : 'high',
           message: secret
             ? `Sends secrets (${labels.has('env') ? 'the environment' : 'credentials'}) over the network with ${name ?? method}.`
-            : `Sends host fingerprint data (hostname/user/...) over the network with ${name ?? method}${viaProcess ? ` (${preview(ctx.evaluator.commandText(ctx.args(node).positional[0]) ?? '', 40)})` : ''}.`,
-          evidence: { sink: name ?? method, sources: [...labels] },
+            : `Sends host fingerprint data (hostname/user/...) over the network with ${name ?? method}${viaProcess ? ` (${preview(ctx.evaluator.commandText(ctx.args(node).positional[0]) ?? '', 40)})` : ''}${hidden ? ', to an address that is decoded at run time' : ''}.`,
+          evidence: { sink: name ?? method, sources: [...labels], hiddenDestination: hidden || undefined },
         });
       },
     };
   },
 };
+
+/**
+ * Whether a send's destination is decoded at run time: the URL argument of `requests.post(u, ...)`,
+ * or the host given to the connection a `conn.request(...)` / `sock.send(...)` goes through
+ * (`HTTPSConnection(b64decode(...))`, `s.connect((decode(x), port))`). Nobody hides the address
+ * they report a hostname to unless the report is the point.
+ */
+function hiddenDestination(ctx: Parameters<PyRule['create']>[0], call: Node): boolean {
+  const decoded = (n: Node | null | undefined) => !!n && ctx.taint(n).has('decoded');
+  const fn = call.childForFieldName('function');
+  const recv = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+  if (recv?.type === 'identifier') {
+    const b = ctx.lookup(recv.text, recv.startIndex, recv);
+    if (b?.kind === 'assign' && b.value?.type === 'call' && ctx.taint(b.value).has('conn')) {
+      if (decoded(b.value.childForFieldName('arguments'))) return true;
+      // `s = socket.socket(); s.connect((host, port))`: the host is given to connect.
+      const scope = ctx.scopeOf(call);
+      for (const site of ctx.callSites.get('connect') ?? []) {
+        const f = site.childForFieldName('function');
+        if (
+          f?.type === 'attribute' &&
+          f.childForFieldName('object')?.text === recv.text &&
+          ctx.scopeOf(site) === scope &&
+          decoded(site.childForFieldName('arguments'))
+        )
+          return true;
+      }
+    }
+    return false;
+  }
+  const { positional, keywords } = ctx.args(call);
+  return decoded(keywords.get('url') ?? positional[0]);
+}
 
 /** NET-001 for Python: endpoints in folded strings (including decoded ones). */
 export const pythonEndpoints: PyRule = {

