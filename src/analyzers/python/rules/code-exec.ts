@@ -13,8 +13,16 @@ function codeArg(ctx: PyContext, node: Node): { name: string; arg?: Node } | und
   if (node.type === 'exec_statement')
     return { name: 'exec', arg: node.childForFieldName('code') ?? node.namedChildren[0] ?? undefined };
   const name = ctx.callee(node);
-  if (!name || !CODE_EXEC.has(name)) return undefined;
   const { positional, keywords } = ctx.args(node);
+  // `Thread(target=exec, args=(code, g))`: the thread calls exec(code, g).
+  const target = keywords.get('target');
+  const run = target ? ctx.qualify(target) : undefined;
+  if (run && CODE_EXEC.has(run)) {
+    const args = keywords.get('args');
+    const first = args?.type === 'tuple' || args?.type === 'list' ? args.namedChildren[0] : undefined;
+    return { name: run, arg: first ?? undefined };
+  }
+  if (!name || !CODE_EXEC.has(name)) return undefined;
   return { name, arg: positional[0] ?? keywords.get('source') ?? keywords.get('object') };
 }
 

@@ -26,7 +26,13 @@ export const obfuscatedCode: PyRule = {
     let identifiers = 0;
     let confusable = 0;
     const names = new Set<string>();
+    /** An exec/eval/compile call (also `eval('eval')`, the way obfuscators fetch their builtins). */
+    let runsCode: string | undefined;
     return {
+      call(node: Node) {
+        const name = ctx.callee(node);
+        if (name === 'exec' || name === 'eval' || name === 'compile') runsCode ??= name;
+      },
       identifier(node: Node) {
         identifiers++;
         const t = node.text;
@@ -67,10 +73,12 @@ export const obfuscatedCode: PyRule = {
           }
         }
         if (identifiers >= 30 && confusable >= 15 && names.size >= 5 && confusable / identifiers > 0.3) {
+          // Confusable names alone are a style (or a minifier); with exec/eval in the same file they
+          // hide what is run.
           ctx.reportFile({
-            message: `${Math.round((100 * confusable) / identifiers)}% of identifiers are machine-generated confusables (${[...names].slice(0, 4).join(', ')}).`,
-            severity: 'medium',
-            evidence: { kind: 'confusable-identifiers', ratio: confusable / identifiers },
+            message: `${Math.round((100 * confusable) / identifiers)}% of identifiers are machine-generated confusables (${[...names].slice(0, 4).join(', ')})${runsCode ? `, and the file runs code with ${runsCode}()` : ''}.`,
+            severity: runsCode ? 'high' : 'medium',
+            evidence: { kind: 'confusable-identifiers', ratio: confusable / identifiers, runsCode },
           });
         }
       },
