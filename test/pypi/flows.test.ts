@@ -326,3 +326,25 @@ describe("PY-008: the calling program's source read through stack frames", () =>
     expect(findingsOf(r, 'PY-008')).toHaveLength(0);
   });
 });
+
+describe('PY-006: install-time network use at an encoded address', () => {
+  const setup = (host: string) =>
+    `import base64, socket\nfrom setuptools import setup\nfrom setuptools.command.install import install\nclass I(install):\n    def run(self):\n        socket.gethostbyname(${host})\n        install.run(self)\nsetup(name="fixture-py", version="1.0.0", cmdclass={"install": I})\n`;
+
+  it('is high (evasion) when the address is decoded at run time', async () => {
+    const r = await scanSdist({
+      'setup.py': setup(`base64.b64decode('${Buffer.from('www.example.invalid').toString('base64')}')`),
+    });
+    const f = findingsOf(r, 'PY-006')[0];
+    expect(f?.severity).toBe('high');
+    expect(f?.category).toBe('evasion');
+    expect(r.verdict).not.toBe('clean');
+  });
+
+  it('stays a low network capability with a plain address', async () => {
+    const r = await scanSdist({ 'setup.py': setup("'www.example.invalid'") });
+    const f = findingsOf(r, 'PY-006')[0];
+    expect(f?.severity).toBe('low');
+    expect(f?.category).toBe('network');
+  });
+});

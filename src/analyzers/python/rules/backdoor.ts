@@ -15,7 +15,7 @@ export const reverseShell: PyRule = {
     severity: 'critical',
     confidence: 'high',
     description:
-      'A socket is connected and wired to a shell: os.dup2 of the socket, pty.spawn, or a process reading from the socket.',
+      "A socket is connected and wired to a shell (os.dup2 of the socket, pty.spawn), or commands received from the network (a socket, an HTTP response, a chat bot's message handler) are run.",
     rationale:
       'This is the textbook Python reverse shell: it hands an attacker an interactive shell on the machine that installed the package.',
     falsePositives: 'Remote-debugging and terminal-sharing tools.',
@@ -85,7 +85,7 @@ export const persistence: PyRule = {
     severity: 'high',
     confidence: 'medium',
     description:
-      'Code installs itself to run again later: Windows Run keys or Startup folder, scheduled tasks, cron, systemd units, launch agents, shell rc files.',
+      'Code installs itself to run again later: Windows Run keys or Startup folder, scheduled tasks, cron, systemd units, launch agents, shell rc files (critical when what is written there downloads and runs or opens a shell), or rewrites the arguments of shortcuts it finds on disk (a browser started with --load-extension).',
     rationale:
       'A library has no business registering programs to start at logon; RATs and miners delivered through PyPI do it to survive reboots.',
     falsePositives: 'Service installers and shell-completion setup helpers (which write to ~/.bashrc).',

@@ -140,7 +140,8 @@ export const spyware: PyRule = {
     category: 'credential-theft',
     severity: 'high',
     confidence: 'medium',
-    description: 'Code hooks the keyboard, grabs the screen, webcam, microphone or clipboard.',
+    description:
+      'Code hooks the keyboard, grabs the screen, webcam, microphone or clipboard. A keyboard hook whose handler stores or sends the keys it receives is a keylogger proper (critical).',
     rationale:
       'Libraries almost never need to watch keystrokes or take screenshots; RATs and stealers shipped on PyPI do both and send the result to a webhook.',
     falsePositives: 'Automation and accessibility tools (pyautogui-based), screenshot utilities.',

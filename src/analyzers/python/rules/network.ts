@@ -121,7 +121,7 @@ export const downloadAndRun: PyRule = {
     severity: 'critical',
     confidence: 'high',
     description:
-      'Code downloads a file to disk (urlretrieve, writing a response) and then runs or opens that file.',
+      'Code downloads a file to disk (urlretrieve, writing a response) and then runs or opens that file (also when a helper writes it and returns its path to the caller that runs it), or drops it into an autostart folder (Windows Startup, XDG autostart, launch agents) where it runs at the next logon.',
     rationale:
       'Download-then-execute is the classic dropper: the package carries no payload, so it passes review, and fetches an executable or script when installed or imported.',
     falsePositives:
@@ -403,7 +403,7 @@ export const networkAtLoad: PyRule = {
     severity: 'low',
     confidence: 'high',
     description:
-      'Code that runs at install, import or interpreter start talks to the network (requests, urllib, httpx, sockets, DNS, SMTP...).',
+      'Code that runs at install, import or interpreter start talks to the network (requests, urllib, httpx, sockets, DNS, SMTP...). When the address is decoded at run time (base64, hex...) the finding is high and counts as evasion.',
     rationale:
       'Installing or importing a library should not contact servers; doing so is how dependency-confusion beacons and droppers phone home. Reported only for code that runs without being called.',
     falsePositives: 'setup.py scripts that download build dependencies or data files.',
@@ -417,12 +417,18 @@ export const networkAtLoad: PyRule = {
         if (!name || !NETWORK_CALLS.has(name)) return;
         ctx.capability('network', node);
         if (name === 'socket.socket' || name === 'socket.create_connection') ctx.capability('socket', node);
-        const url = ctx.evaluateString(ctx.args(node).positional[0]);
+        const { positional, keywords } = ctx.args(node);
+        const dest = keywords.get('url') ?? keywords.get('host') ?? positional[0];
+        const url = ctx.evaluateString(dest);
+        // `gethostbyname(b64decode('...'))` at install: the address is hidden from the reader.
+        const hidden = !!dest && ctx.taint(dest).has('decoded');
         ctx.report({
           node,
           weak: true,
-          message: `Contacts the network with ${name}${url && /^[a-z]+:\/\//i.test(url) ? ` (${preview(url, 80)})` : ''}.`,
-          evidence: { callee: name, url },
+          severity: hidden ? 'high' : undefined,
+          category: hidden ? 'evasion' : undefined,
+          message: `Contacts the network with ${name}${url && /^[a-z]+:\/\//i.test(url) ? ` (${preview(url, 80)})` : ''}${hidden ? ', at an address decoded at run time (hidden from the reader)' : ''}.`,
+          evidence: { callee: name, url, hiddenDestination: hidden || undefined },
         });
       },
     };
@@ -478,7 +484,7 @@ export const dataExfiltration: PyRule = {
     severity: 'high',
     confidence: 'high',
     description:
-      'Secrets (environment, credential files) or host fingerprints flow into a network request, socket send, DNS lookup or webhook.',
+      "Secrets (environment, credential files, wallet keys, the calling program's source read through its stack frames) or host fingerprints flow into a network request, socket send, DNS lookup or webhook, also through local wrapper functions; host data sent to an address decoded at run time is critical.",
     rationale:
       'Data flow from sensitive sources to the network is what stealers and dependency-confusion beacons do; the taint layer follows values through variables, f-strings, dicts and encoders.',
     falsePositives:

@@ -14,7 +14,7 @@ export const obfuscatedCode: PyRule = {
     severity: 'high',
     confidence: 'medium',
     description:
-      'The file is obfuscated: PyArmor/pyobfuscate-style loaders, code pushed off-screen by whitespace padding, or mostly confusable identifiers (lIlIlI, O0O0O, _0x1f).',
+      'The file is obfuscated: PyArmor/pyobfuscate-style loaders, code pushed off-screen by whitespace padding, or mostly confusable identifiers (lIlIlI, O0O0O, _0x1f; high when the same file runs code with exec/eval).',
     rationale:
       'Open-source libraries ship readable code; obfuscators and off-screen padding exist to hide the payload from the reviewer reading the file on PyPI or GitHub.',
     falsePositives:

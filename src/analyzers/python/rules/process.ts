@@ -14,7 +14,7 @@ export const processExec: PyRule = {
     severity: 'low',
     confidence: 'high',
     description:
-      'Code starts a process (subprocess, os.system, os.popen, os.startfile, pty.spawn...); the command line is analysed like a shell script.',
+      'Code starts a process (subprocess, os.system, os.popen, os.startfile, pty.spawn...); the command line is analysed like a shell script. In a file that does not parse, the string commands of process calls on the broken lines are read as text and reported when they are a reverse shell, a download-and-run or similar.',
     rationale:
       'Starting programs is how Python droppers run their second stage (curl | sh, PowerShell, a downloaded .exe) and how reverse shells start; the command says which.',
     falsePositives: 'Build helpers calling compilers or git, CLIs wrapping other tools.',
@@ -167,7 +167,7 @@ export const hiddenProcess: PyRule = {
     severity: 'medium',
     confidence: 'medium',
     description:
-      'A process is started hidden or detached (CREATE_NO_WINDOW, DETACHED_PROCESS, SW_HIDE, pythonw, nohup).',
+      'A process is started hidden or detached (CREATE_NO_WINDOW, DETACHED_PROCESS, SW_HIDE, pythonw, nohup); high when it starts while the package is installed or imported.',
     rationale:
       'Packages have no reason to hide the windows of the programs they start; droppers do it so the victim does not see the payload run.',
     falsePositives: 'GUI applications launching helpers; daemonising servers.',
