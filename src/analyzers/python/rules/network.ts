@@ -5,6 +5,12 @@ import type { Node } from '../parser.js';
 import { PyBytes, textOf } from '../values.js';
 import { commandOf, DOWNLOAD_TO_DISK, NETWORK_CALLS, PROCESS_CALLS, preview, py } from './helpers.js';
 
+/** A URL fetched to a file (`-o`/`-O`/`>`) or into a shell, in a script's text. */
+const SHELL_FETCH =
+  /https?:\/\/\S+\s+(?:-o|-O|>)\s*\S|https?:\/\/\S+\s*\|\s*(?:ba|z|da)?sh\b|(?:-o|-O)\s+\S+\s+https?:\/\//;
+/** The script makes something executable or runs a shell. */
+const SHELL_RUNS = /chmod\s+(?:[+0-7]*x|[0-7]{3,4})\b|\|\s*(?:ba|z|da)?sh\b|\bnohup\b/;
+
 const EXEC_EXT = /\.(exe|bat|cmd|vbs|vbe|ps1|scr|msi|hta|dll|sh|bin|jar|pyw?|apk|elf)\b/i;
 
 const GENERIC = new Set([
@@ -134,13 +140,16 @@ export const downloadAndRun: PyRule = {
       node: Node;
       tokens: Set<string>;
       target?: string;
-      kind: 'remote' | 'decoded' | 'code' | 'binary';
+      kind: 'remote' | 'decoded' | 'code' | 'binary' | 'script';
     }> = [];
     const runs: Node[] = [];
     const assigns: Array<{ name: string; value: Node; scope: number }> = [];
     /** URLs fetched in this file that name an executable (`.../payload.exe`). */
     const exeUrls: string[] = [];
-    const noteDownload = (node: Node, kind: 'remote' | 'decoded' | 'code' | 'binary' = 'remote') => {
+    const noteDownload = (
+      node: Node,
+      kind: 'remote' | 'decoded' | 'code' | 'binary' | 'script' = 'remote',
+    ) => {
       ctx.capability(kind === 'remote' ? 'download' : 'drop', node);
       const { positional } = ctx.args(node);
       const tokens = destinationTokens(ctx, node);
@@ -225,6 +234,15 @@ export const downloadAndRun: PyRule = {
             ) {
               noteDownload(node, 'code');
               if (ctx.reanalyze) ctx.pending.push(ctx.reanalyze(text, node));
+            } else if (
+              text &&
+              text.length > 20 &&
+              SHELL_FETCH.test(text.slice(0, 4000)) &&
+              SHELL_RUNS.test(text.slice(0, 4000))
+            ) {
+              // A shell script that fetches a URL to a file (or into a shell) and makes it executable,
+              // written out from a constant: the download happens when the script is run.
+              noteDownload(node, 'script');
             }
           } else if (arg && labels?.has('decoded')) {
             // Dropping decoded content to disk: analyse what is dropped when it is code.
@@ -337,9 +355,11 @@ export const downloadAndRun: PyRule = {
               ? 'Downloads a file'
               : d.kind === 'code'
                 ? 'Writes a code file'
-                : d.kind === 'binary'
-                  ? 'Writes an executable embedded in the source'
-                  : 'Writes decoded (hidden) content to a file';
+                : d.kind === 'script'
+                  ? 'Writes a shell script that downloads from a URL'
+                  : d.kind === 'binary'
+                    ? 'Writes an executable embedded in the source'
+                    : 'Writes decoded (hidden) content to a file';
           ctx.report({
             node: d.node,
             severity: linked || autostart ? 'critical' : 'high',
