@@ -254,6 +254,20 @@ function childKeys(node: Node): readonly string[] {
   return keys;
 }
 
+/**
+ * Whether a function can be called through a binding whose `init` is the function itself (what
+ * `TaintTracker.localFunction` resolves): declarations, named function expressions, and functions
+ * that initialise a variable or a parameter default.
+ */
+function callableByName(fn: Node, parent: Node | undefined): boolean {
+  if (fn.type === 'FunctionDeclaration' || (fn.type === 'FunctionExpression' && fn.id)) return true;
+  if (!parent) return false;
+  return (
+    (parent.type === 'VariableDeclarator' && parent.init === fn) ||
+    (parent.type === 'AssignmentPattern' && parent.right === fn)
+  );
+}
+
 /** Declares the names a pattern binds, recording module aliases for `const {exec} = require('cp')`. */
 function declarePattern(
   ctx: RuleContext,
@@ -407,9 +421,17 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
           ctx.facts.exportTaint = mergeTaint(ctx.facts.exportTaint, ctx.taint.taintOf(node.right));
         break;
       }
-      case 'ReturnStatement':
-        ctx.taint.onReturn(node, ctx.enclosingFunction());
+      case 'ReturnStatement': {
+        // Return tags are only read back through a name bound to the function (`f()` of a local
+        // `function f` / `const f = () => ...`): callbacks and methods skip the computation.
+        const anc = ctx.ancestors;
+        for (let i = anc.length - 1; i >= 0; i--) {
+          if (!FUNCTION_TYPES.has(anc[i]!.type)) continue;
+          if (callableByName(anc[i]!, anc[i - 1])) ctx.taint.onReturn(node, anc[i]);
+          break;
+        }
         break;
+      }
       case 'ExportDefaultDeclaration':
         ctx.facts.exportTaint = mergeTaint(ctx.facts.exportTaint, ctx.taint.taintOf(node.declaration));
         break;
@@ -505,7 +527,7 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
       } else if (typeof child.type === 'string') visit(child);
     }
     ctx.ancestors.pop();
-    if (isFunction) ctx.taint.onArrowExit(node);
+    if (isFunction && callableByName(node, ctx.parent())) ctx.taint.onArrowExit(node);
     if (isFunction || isCatch) ctx.popScope();
     if (info.exit) fire(info.exit, node);
   };

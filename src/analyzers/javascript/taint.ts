@@ -1,5 +1,5 @@
 import { matchSensitivePaths } from '../text/sensitive.js';
-import type { RuleContext } from './engine.js';
+import type { Binding, RuleContext } from './engine.js';
 import { NodeMemo } from './memo.js';
 import type { Node } from './parse.js';
 import { FILE_READS, FILE_WRITES, FINGERPRINT_CALLS, NETWORK_CALLS, PROCESS_EXEC } from './rules/helpers.js';
@@ -374,9 +374,11 @@ export class TaintTracker {
   /** `x = v`, `x += v`, `o.p = v`: the assigned value's tags stick to the root binding. */
   onAssign(node: Node): void {
     if (TRIVIAL.has(node.right?.type)) return;
+    // the binding first: `this.x = v` and `exports.y = v` have none to tag, so v is not computed
+    const b = this.rootBinding(node.left);
+    if (!b) return;
     const t = this.taintOf(node.right);
-    if (t.length === 0) return;
-    this.addToRoot(node.left, t);
+    if (t.length > 0) b.taint = mergeTaint(b.taint ?? EMPTY, t);
   }
 
   /** `arr.push(v)`, `params.append(k, v)`, `Object.assign(o, v)`: the receiver takes the tags. */
@@ -432,12 +434,16 @@ export class TaintTracker {
     return EMPTY;
   }
 
-  private addToRoot(target: Node, t: Taint): void {
+  /** The binding of an assignment target's root variable (`a` of `a.b[c]`), if it has one. */
+  private rootBinding(target: Node): Binding | undefined {
     let n = target;
     while (n && (n.type === 'MemberExpression' || n.type === 'ParenthesizedExpression'))
       n = n.object ?? n.expression;
-    if (n?.type !== 'Identifier') return;
-    const b = this.ctx.lookup(n.name);
+    return n?.type === 'Identifier' ? this.ctx.lookup(n.name) : undefined;
+  }
+
+  private addToRoot(target: Node, t: Taint): void {
+    const b = this.rootBinding(target);
     if (b) b.taint = mergeTaint(b.taint ?? EMPTY, t);
   }
 
