@@ -18,11 +18,24 @@ function printableRatio(s: string): number {
 }
 
 const memo = new Map<string, { encoding: 'base64' | 'hex'; text: string } | null>();
+/** The file the memo belongs to: literal values are slices of their file's source, so a memo kept
+ * across files would keep every earlier file's whole source alive. */
+let memoSource: string | undefined;
 
-/** Decodes a base64 or hex literal to text when it really is encoded text (memoised: two rules ask). */
-export function decodeLiteral(value: string): { encoding: 'base64' | 'hex'; text: string } | undefined {
+/**
+ * Decodes a base64 or hex literal to text when it really is encoded text (memoised per file: two
+ * rules ask). `source` is the text of the file the literal comes from.
+ */
+export function decodeLiteral(
+  value: string,
+  source: string,
+): { encoding: 'base64' | 'hex'; text: string } | undefined {
   if (value.length < 24 || value.length > 200_000 || value.includes(' ') || value.startsWith('data:'))
     return undefined;
+  if (source !== memoSource) {
+    memo.clear();
+    memoSource = source;
+  }
   const hit = memo.get(value);
   if (hit !== undefined) return hit ?? undefined;
   const result = decodeLiteralUncached(value);
@@ -159,7 +172,7 @@ export const encodedPayload: JsRule = {
       },
       Literal(node: Node) {
         if (typeof node.value !== 'string' || reported >= 5) return;
-        const decoded = decodeLiteral(node.value);
+        const decoded = decodeLiteral(node.value, ctx.source);
         if (!decoded || !CODE_HINTS.test(decoded.text)) return;
         reported++;
         ctx.facts.capabilities.add('encoded-payload');
