@@ -112,6 +112,8 @@ const CODE_SINKS = new Set([
   'module._compile',
   'require',
 ]);
+/** How environment variable names are written (`HTTPS_PROXY`, `NPM_TOKEN`), unlike methods or fields. */
+const ENV_VAR_NAME = /^[A-Z][A-Z0-9_]+$/;
 /** Expressions that can never carry a tag: skipped without a lookup. */
 const TRIVIAL = new Set([
   'Literal',
@@ -210,7 +212,20 @@ export class TaintTracker {
         // `.value` of a DOM element (form fields, password inputs)
         if (!node.computed && node.property?.name === 'value' && this.isDomQuery(node.object))
           return this.src('browser-data', 'input value', node);
-        return this.taintOf(node.object);
+        const base = this.taintOf(node.object);
+        // `env.REGISTRY_URL` of an object derived from the whole environment
+        // (`const env = schema.parse(process.env)`) reads one variable, as `process.env.X` does.
+        // Only upper-case names: `.map`, `.join` or `.length` of env data still carry all of it.
+        if (base.length > 0 && base.some((t) => t.kind === 'env')) {
+          const key = node.computed ? this.ctx.evaluateString(node.property) : node.property?.name;
+          if (key !== undefined && ENV_VAR_NAME.test(key)) {
+            const rest = base.filter((t) => t.kind !== 'env');
+            return isSecretEnvName(key)
+              ? mergeTaint(rest, this.src('secret', `process.env.${key}`, node))
+              : rest;
+          }
+        }
+        return base;
       }
       case 'CallExpression':
       case 'NewExpression':

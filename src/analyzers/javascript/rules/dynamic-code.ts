@@ -32,7 +32,7 @@ export const dynamicCode: JsRule = {
     rationale:
       'Loaders decode or download their payload and hand it to eval so that no scanner sees it in the file; when Beagle can fold the string, the decoded code is analysed as well.',
     falsePositives:
-      'Template engines and bundler runtimes compile code at run time; `Function("return this")()` global detection.',
+      'Template engines and bundler runtimes compile code at run time; `Function("return this")()` global detection. A folded string is analysed as code first: feature detection built by concatenating literals (Closure\'s `eval(\'"use strict"; let x = 1…\')`) does nothing that weighs medium or more, so it is low rather than high obfuscation.',
     example: "eval(Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString())",
     references: ['https://owasp.org/www-community/attacks/Direct_Dynamic_Code_Evaluation_Eval%20Injection'],
   },
@@ -52,27 +52,36 @@ export const dynamicCode: JsRule = {
       const value = ctx.evaluateString(code);
       if (isLiteral(code) && value !== undefined && /^\s*return\s+this;?\s*$/.test(value)) return;
       const decoderName = code.type === 'CallExpression' ? ctx.qualify(code.callee) : undefined;
-      const decoded = !isLiteral(code) && value !== undefined;
+      // The folded code is analysed as code first. When it parses and nothing in it weighs medium
+      // or more, it is inert (feature detection such as Closure's `eval('"use strict"; let x…')`):
+      // folding it was no disguise worth a high finding. Whatever it does is reported on its own.
+      const before = ctx.findings.length;
+      const analysed = value !== undefined && value.length > 0 && (ctx.reanalyze?.(value, node) ?? false);
+      const inert =
+        analysed &&
+        !ctx.findings
+          .slice(before)
+          .some((f) => f.severity === 'medium' || f.severity === 'high' || f.severity === 'critical');
+      const decoded = !isLiteral(code) && value !== undefined && !inert;
       ctx.facts.capabilities.add('eval');
       ctx.report({
         node,
         message:
           value !== undefined
-            ? `${name} runs ${decoded ? 'a decoded' : 'a literal'} string as code: ${preview(value, 120)}`
+            ? `${name} runs ${decoded ? 'a decoded' : isLiteral(code) ? 'a literal' : 'a folded'} string as code: ${preview(value, 120)}${inert ? ' (analysed as code: nothing in it weighs medium or more)' : ''}`
             : `${name} runs code computed at run time${decoderName && DECODERS.test(decoderName) ? ` (decoded with ${decoderName})` : ''}.`,
         // `Function('a', 'return a.' + k)` factories (core-js, template engines) are common;
         // eval of unknown input is rarer; decoded input is what loaders do.
         severity:
-          decoded || (decoderName && DECODERS.test(decoderName))
+          decoded || (value === undefined && decoderName && DECODERS.test(decoderName))
             ? 'high'
             : value !== undefined || name === 'Function' || TIMERS.has(name)
               ? 'low'
               : 'medium',
         confidence: decoded ? 'high' : value !== undefined || name === 'Function' ? 'low' : 'medium',
         category: decoded ? 'obfuscation' : undefined,
-        evidence: { callee: name, decoded: value !== undefined ? preview(value, 400) : undefined },
+        evidence: { callee: name, decoded: value !== undefined ? preview(value, 400) : undefined, inert },
       });
-      if (value !== undefined && value.length > 0) ctx.reanalyze?.(value, node);
     };
     return { CallExpression: check, NewExpression: check };
   },
