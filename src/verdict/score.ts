@@ -82,6 +82,11 @@ const atLeast = (f: Finding, s: Severity) => rank(f.severity) >= rank(s);
 const isNetwork = (f: Finding) =>
   f.category === 'network' || f.category === 'exfiltration' || f.ruleId === 'JS-002';
 
+/** Network use that is a way out rather than a client: exfiltration endpoints and flows, webhook clients. */
+const exfilChannel = (f: Finding) =>
+  f.category === 'exfiltration' ||
+  (f.ruleId === 'JS-002' && /WebhookClient$/.test(String(f.evidence?.callee ?? '')));
+
 /** Some file holds findings matching every predicate. */
 function sameFile(fs: Finding[], ...preds: Array<(f: Finding) => boolean>): boolean {
   const byFile = new Map<string, Finding[]>();
@@ -116,7 +121,16 @@ export const CHAINS: Chain[] = [
     id: 'remote-code',
     floor: 90,
     reason: 'runs code fetched from the network',
-    holds: (fs) => has(fs, (f) => f.ruleId === 'JS-012' || f.ruleId === 'PY-003'),
+    // A JavaScript runtime that evaluates what it fetched from an address the application computes
+    // (a dev server's lazy bundles, a browser runtime loading <script type="application/lua">)
+    // is a design, not a loader: outside install/import code it needs a constant address.
+    holds: (fs) =>
+      has(
+        fs,
+        (f) =>
+          f.ruleId === 'PY-003' ||
+          (f.ruleId === 'JS-012' && (early(f) || typeof f.evidence?.fixedUrl === 'string')),
+      ),
   },
   {
     id: 'secrets-leave',
@@ -126,7 +140,10 @@ export const CHAINS: Chain[] = [
       sameFile(
         fs,
         (f) => f.category === 'credential-theft' && atLeast(f, 'high') && early(f),
-        (f) => isNetwork(f) && early(f),
+        // A JavaScript file's `import` context covers every feature of an SDK (an AWS config
+        // loader names ~/.aws and calls the metadata service over http.request), so there the
+        // network side must be an exfiltration channel, not just a client.
+        (f) => isNetwork(f) && (preciseEarly(f) || (early(f) && exfilChannel(f))),
       ),
   },
   {

@@ -321,6 +321,17 @@ function weighByContext(f: Finding, fileSize: number): void {
     f.severity = 'medium';
     return;
   }
+  // JS-009 ties a download, a file write and a process in one file; a bundle holds all three
+  // for unrelated features, and a plain-HTTP URL anywhere in it (a bundled package.json's
+  // repository field) is no download source. Outside install-time code that is medium at most.
+  if (
+    f.ruleId === 'JS-009' &&
+    fileSize > BUNDLE_SIZE &&
+    (f.severity === 'high' || f.severity === 'critical')
+  ) {
+    f.severity = 'medium';
+    return;
+  }
   // `npm publish` from a CLI's own code is a release tool's feature (pm2 modules, release
   // scripts); a worm publishes from install-time code.
   const techniques = f.evidence?.techniques;

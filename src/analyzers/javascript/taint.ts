@@ -34,6 +34,20 @@ export interface TaintSource {
 
 export type Taint = readonly TaintSource[];
 
+/** The URL a `remote` source was fetched from when it is a constant (`response of fetch(https://…)`). */
+export function remoteUrl(s: TaintSource): string | undefined {
+  return s.kind === 'remote' ? /\((.*)\)$/.exec(s.what)?.[1] : undefined;
+}
+
+/** The first constant URL among remote sources: a fixed host, as loaders have (for evidence and scoring). */
+export function fixedRemoteUrl(t: Taint): string | undefined {
+  for (const s of t) {
+    const url = remoteUrl(s);
+    if (url) return url;
+  }
+  return undefined;
+}
+
 const EMPTY: Taint = Object.freeze([]) as Taint;
 const MAX_SOURCES = 6;
 const MAX_DEPTH = 30;
@@ -235,8 +249,11 @@ export class TaintTracker {
       case 'TaggedTemplateExpression':
         return this.all(node.quasi?.expressions ?? []);
       case 'BinaryExpression':
-      case 'LogicalExpression':
         return this.both(node.left, node.right);
+      case 'LogicalExpression':
+        // `a && b` is `a` only when `a` is falsy ('', 0, null): no data. So `process.env &&
+        // process.env.BASE_URL` carries one variable, not the environment it guards.
+        return node.operator === '&&' ? this.taintOf(node.right) : this.both(node.left, node.right);
       case 'ConditionalExpression':
         return this.both(node.consequent, node.alternate);
       case 'ArrayExpression':

@@ -236,6 +236,9 @@ export const npmManifestAnalyzer: Analyzer = {
           : [];
     for (const name of binNames) {
       if (!SYSTEM_COMMANDS.has(name)) continue;
+      // The package that *is* the command (unscoped `pnpm` installing `pnpm`): a registry name is
+      // owned, so this is the real tool. A scoped `@someone/npm` providing `npm` is still reported.
+      if (name === manifest.name) continue;
       findings.push(
         makeFinding(BIN_SHADOW, {
           file: 'package.json',

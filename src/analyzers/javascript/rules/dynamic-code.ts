@@ -62,7 +62,8 @@ export const dynamicCode: JsRule = {
         !ctx.findings
           .slice(before)
           .some((f) => f.severity === 'medium' || f.severity === 'high' || f.severity === 'critical');
-      const decoded = !isLiteral(code) && value !== undefined && !inert;
+      // An empty fold (a parameter's `= ''` default) runs nothing: no disguise either.
+      const decoded = !isLiteral(code) && value !== undefined && value.trim() !== '' && !inert;
       ctx.facts.capabilities.add('eval');
       ctx.report({
         node,

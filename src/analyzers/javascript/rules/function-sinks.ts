@@ -2,7 +2,14 @@ import type { RuleMeta, Severity } from '../../../core/types.js';
 import { analyzeCommand } from '../../shell/command.js';
 import type { FileFacts, RuleContext } from '../engine.js';
 import type { Node } from '../parse.js';
-import { hasStrongSecret, type SinkKind, type Taint, type TaintKind } from '../taint.js';
+import {
+  fixedRemoteUrl,
+  hasStrongSecret,
+  remoteUrl,
+  type SinkKind,
+  type Taint,
+  type TaintKind,
+} from '../taint.js';
 import { downloadToDisk } from './download-to-disk.js';
 import { isShadyLocation, preview } from './helpers.js';
 import { processExec } from './process-exec.js';
@@ -128,7 +135,7 @@ export function classifyWrapperFlow(
       sources: remote,
     };
   if (remote.length > 0 && sink.kind === 'file-write') {
-    const shady = remote.some((s) => isShadyLocation(/\((.*)\)$/.exec(s.what)?.[1]));
+    const shady = remote.some((s) => isShadyLocation(remoteUrl(s)));
     return {
       rule: downloadToDisk.meta,
       severity: shady ? 'high' : 'medium',
@@ -461,5 +468,6 @@ export function wrapperEvidence(
     sink: sink.callee,
     via,
     ...(verdict.techniques ? { techniques: verdict.techniques } : {}),
+    ...(fixedRemoteUrl(verdict.sources) ? { fixedUrl: fixedRemoteUrl(verdict.sources) } : {}),
   };
 }
