@@ -36,13 +36,18 @@ export function readPopular(file: string): PopularEntry[] {
  */
 export function choosePopular(
   list: PopularEntry[],
-  opts: { top: number; sample: number; sampleFrom: number },
+  opts: { top: number; sample: number; sampleFrom: number; offset?: number },
 ): PopularEntry[] {
   const chosen = list.slice(0, opts.top);
   const pool = list.slice(opts.top, Math.max(opts.top, opts.sampleFrom));
   if (opts.sample > 0 && pool.length > 0) {
     const stride = Math.max(1, Math.floor(pool.length / opts.sample));
-    for (let i = 0; i < pool.length && chosen.length < opts.top + opts.sample; i += stride)
+    // `offset` shifts the stride so a second run draws names the first did not (a held-out check)
+    for (
+      let i = (opts.offset ?? 0) % stride;
+      i < pool.length && chosen.length < opts.top + opts.sample;
+      i += stride
+    )
       chosen.push(pool[i]!);
   }
   return chosen;
@@ -112,6 +117,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       top: { type: 'string', default: '100' },
       sample: { type: 'string', default: '0' },
       'sample-from': { type: 'string', default: '2000' },
+      offset: { type: 'string', default: '0' },
       registry: { type: 'string' },
       concurrency: { type: 'string', default: '2' },
       json: { type: 'string' },
@@ -126,6 +132,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     top: Number(values.top),
     sample: Number(values.sample),
     sampleFrom: Number(values['sample-from']),
+    offset: Number(values.offset),
   });
   const started = Date.now();
   const reports = await runScans(

@@ -29,6 +29,9 @@ describe('popular list', () => {
     expect(chosen.map((e) => e.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 21, 31, 41, 51]);
     // the same arguments choose the same packages (reruns are comparable)
     expect(choosePopular(list, { top: 10, sample: 5, sampleFrom: 60 })).toEqual(chosen);
+    // an offset draws a disjoint sample (held out from the names a fix was tuned on)
+    const held = choosePopular(list, { top: 10, sample: 5, sampleFrom: 60, offset: 3 });
+    expect(held.slice(10).map((e) => e.rank)).toEqual([14, 24, 34, 44, 54]);
     expect(choosePopular(list, { top: 3, sample: 0, sampleFrom: 60 }).map((e) => e.name)).toEqual([
       'p1',
       'p2',
