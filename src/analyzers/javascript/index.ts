@@ -290,6 +290,20 @@ export const javascriptAnalyzer: Analyzer = {
   },
 };
 
+/**
+ * Credential stores that are also the configuration package tooling reads for itself: npm/yarn
+ * config (the registry URL, the global prefix), a project's `.env`, Maven's settings.xml.
+ * Naming one outside install-time code is what registry-url, webpack's DotenvPlugin or vite do;
+ * a stealer also sends it (JS-010) or does it at install. Browser profiles, chat-token stores,
+ * wallets and SSH keys keep their weight: no library reads those as its own configuration.
+ */
+const OWN_CONFIG_STORES = new Set([
+  'npm token (.npmrc)',
+  'yarn registry token',
+  '.env secrets file',
+  'package registry credentials',
+]);
+
 /** Files above this size are treated as bundles by `weighByContext`. */
 const BUNDLE_SIZE = 200 * 1024;
 
@@ -315,7 +329,7 @@ function weighByContext(f: Finding, fileSize: number): void {
   // in a small module it is what the module is about and keeps its weight.
   if (
     f.ruleId === 'JS-004' &&
-    fileSize > BUNDLE_SIZE &&
+    (fileSize > BUNDLE_SIZE || OWN_CONFIG_STORES.has(String(f.evidence?.secret))) &&
     (f.severity === 'high' || f.severity === 'critical')
   ) {
     f.severity = 'medium';

@@ -70,7 +70,7 @@ describe('weighing by execution context (SDK idioms vs install-time theft)', () 
   });
 
   it('credential-store names in a bundle-sized file weigh medium; in a small module they keep their weight', async () => {
-    const mention = "const p = require('path').join(require('os').homedir(), '.npmrc');\n";
+    const mention = "const p = require('path').join(require('os').homedir(), '.ssh', 'id_rsa');\n";
     const small = await ruleFindings('JS-004', mention);
     expect(small[0]?.severity).toBe('high');
     const bundle = await ruleFindings(
@@ -184,5 +184,25 @@ describe('JS-009 in bundles', () => {
     expect(install[0]?.severity).toBe('high');
     const small = (await jsFindings({ 'index.js': dropper })).filter((x) => x.ruleId === 'JS-009');
     expect(small[0]?.severity).toBe('high');
+  });
+});
+
+describe('JS-004 on configuration that tooling reads for itself', () => {
+  const npmrc = `const path = require('path'), os = require('os');
+    module.exports = (scope) => readConfig(path.join(os.homedir(), '.npmrc'), scope);`;
+  it('a small imported module that names ~/.npmrc (registry-url style) weighs medium and stays clean', async () => {
+    const f = (await jsFindings({ 'index.js': npmrc })).filter((x) => x.ruleId === 'JS-004');
+    expect(f[0]?.severity).toBe('medium');
+    expect((await scanInline({ 'index.js': npmrc })).verdict.verdict).toBe('clean');
+  });
+  it('keeps high at install time, and for stores no library reads as its own config', async () => {
+    const install = (await jsFindings({ 'install.js': npmrc }, INSTALL())).filter(
+      (x) => x.ruleId === 'JS-004',
+    );
+    expect(install[0]?.severity).toBe('high');
+    const chrome = `const p = require('path').join(process.env.LOCALAPPDATA, 'Google/Chrome/User Data/Default/Login Data');
+      module.exports = p;`;
+    const f = (await jsFindings({ 'index.js': chrome })).filter((x) => x.ruleId === 'JS-004');
+    expect(f[0]?.severity).toBe('high');
   });
 });
