@@ -185,18 +185,30 @@ export const CHAINS: Chain[] = [
     id: 'exfil-endpoint-early',
     floor: 75,
     reason: 'code that runs at install/import talks to an exfiltration-grade endpoint',
-    holds: (fs) =>
-      has(
+    holds: (fs) => {
+      // Files that do reach out (a request, a flow, a process such as curl or nslookup), besides
+      // naming an endpoint.
+      const netFiles = new Set(
+        fs
+          .filter((g) => (isNetwork(g) || g.category === 'execution') && g.ruleId !== 'NET-001')
+          .map((g) => g.file),
+      );
+      return has(
         fs,
         (f) =>
           f.category === 'exfiltration' &&
           atLeast(f, 'high') &&
           (atInstall(f) ||
             // at import time, chat/bot APIs are what bot libraries use; only no-account
-            // capture/OAST/drop services count there
+            // capture/OAST/drop services count there, and in an imported JavaScript file
+            // (context per file) only where the file also makes requests: an icon set's brand
+            // table names pastebin.com and file.io as data (simple-icons)
             (early(f) &&
-              (f.ruleId !== 'NET-001' || NO_LEGIT_ENDPOINTS.has(String(f.evidence?.endpointKind))))),
-      ),
+              (f.ruleId !== 'NET-001' ||
+                (NO_LEGIT_ENDPOINTS.has(String(f.evidence?.endpointKind)) &&
+                  (preciseEarly(f) || netFiles.has(f.file)))))),
+      );
+    },
   },
   {
     id: 'install-dropper',

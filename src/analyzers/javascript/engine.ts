@@ -55,6 +55,12 @@ export interface PendingFlow {
   snippet: string;
 }
 
+/** What re-analysing decoded code as code found; undefined from `reanalyze` when it is not code. */
+export interface Reanalysis {
+  /** Something in it weighs medium or more (inert decoded code, such as a worker script, does not). */
+  harmful: boolean;
+}
+
 /** Per-file context handed to every rule: reporting, scope, name resolution, constant folding. */
 export class RuleContext {
   readonly findings: Finding[] = [];
@@ -73,7 +79,7 @@ export class RuleContext {
   private lineStarts: number[] | undefined;
   private rule: RuleMeta | undefined;
   /** Set by the analyzer: parses decoded code and runs all rules on it, reporting at `node`. */
-  reanalyze?: (code: string, node: Node) => boolean;
+  reanalyze?: (code: string, node: Node) => Reanalysis | undefined;
 
   constructor(
     readonly file: ArtifactFile,

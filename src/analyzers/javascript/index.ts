@@ -10,7 +10,7 @@ import type {
 import { filesRunBy, resolvePackagePath } from '../../ecosystems/npm/contexts.js';
 import { makeFinding } from '../../rules/finding.js';
 import { scanTextForIocs } from '../text/iocs.js';
-import { type FileFacts, type JsRule, RuleContext, runRules } from './engine.js';
+import { type FileFacts, type JsRule, type Reanalysis, RuleContext, runRules } from './engine.js';
 import { type Node, parseJavaScript } from './parse.js';
 import {
   classifyWrapperCommand,
@@ -92,20 +92,26 @@ export function analyzeJavaScriptFile(
 /** Lets rules hand decoded code back for analysis as code, up to a depth limit. */
 function attachReanalysis(ctx: RuleContext, rules: JsRule[], pkg: PackageContext, depth: number): void {
   if (depth > MAX_DECODE_DEPTH) return;
-  // one decoded string is analysed once per file, however many rules hand it back
-  const done = new Set<string>();
-  // True when the code parsed and its findings were just added (false: seen before, or not code).
+  // One decoded string is analysed once per file, however many rules hand it back (an XOR loop
+  // and the eval of its result): later calls get the same answer and add no findings.
+  const done = new Map<string, Reanalysis | undefined>();
   ctx.reanalyze = (code: string, node: Node) => {
-    if (done.has(code)) return false;
-    done.add(code);
+    if (done.has(code)) return done.get(code);
+    done.set(code, undefined);
     const parsed = parseJavaScript(code, `${ctx.file.path}#decoded`);
-    if (!parsed.ast || parsed.recovered) return false;
+    if (!parsed.ast || parsed.recovered) return undefined;
     const origin = ctx.where(node);
     const inner = new RuleContext(ctx.file, code, pkg, ctx.fileContext, depth, origin);
     attachReanalysis(inner, rules, pkg, depth + 1);
     runRules(parsed.ast, rules, inner);
     ctx.findings.push(...inner.findings);
-    return true;
+    const result = {
+      harmful: inner.findings.some(
+        (f) => f.severity === 'medium' || f.severity === 'high' || f.severity === 'critical',
+      ),
+    };
+    done.set(code, result);
+    return result;
   };
 }
 

@@ -77,3 +77,17 @@ describe('JS-005 empty folds', () => {
     expect(f[0]!.category).not.toBe('obfuscation');
   });
 });
+
+describe('JS-005 what is not code', () => {
+  it('a class method named setInterval called with a folded number runs nothing', async () => {
+    const code = `const pu = 100; class Poller { setInterval(ms) { this.ms = ms; } start() { this.setInterval(pu); } }`;
+    expect(await ruleFindings('JS-005', code)).toHaveLength(0);
+  });
+  it('a fold that does not parse (template-engine fragments) is not decoded code', async () => {
+    const code = `function compile(tpl) { var code = 'var _ = [];with(obj||{}) {' + '_.push(' ; return new Function('obj', 'encodeHtml', code); }`;
+    const f = await ruleFindings('JS-005', code);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).not.toBe('high');
+    expect(f[0]!.category).not.toBe('obfuscation');
+  });
+});

@@ -117,8 +117,16 @@ describe('verdict: endpoints at import time', () => {
     expect(computeVerdict([net('messaging-bot', 'import')]).verdict).not.toBe('malicious');
   });
   it('an OAST host at import, or a webhook at install, is malicious', () => {
-    expect(computeVerdict([net('oast', 'import')]).verdict).toBe('malicious');
+    const request = f({ ruleId: 'JS-002', category: 'network', severity: 'info', context: 'import' });
+    expect(computeVerdict([net('oast', 'import'), request]).verdict).toBe('malicious');
     expect(computeVerdict([net('discord-webhook', 'install')]).verdict).toBe('malicious');
+  });
+  it('an imported JavaScript file that only names a paste or drop site as data is not (an icon set)', () => {
+    expect(computeVerdict([net('paste', 'import')]).verdict).not.toBe('malicious');
+    const curl = f({ ruleId: 'JS-001', category: 'execution', severity: 'low', context: 'import' });
+    expect(computeVerdict([net('paste', 'import'), curl]).verdict).toBe('malicious');
+    const py = { ...net('paste', 'import'), file: 'pkg/__init__.py' };
+    expect(computeVerdict([py]).verdict).toBe('malicious');
   });
 });
 

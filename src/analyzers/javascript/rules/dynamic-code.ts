@@ -43,27 +43,23 @@ export const dynamicCode: JsRule = {
       const args: Node[] = node.arguments ?? [];
       const code = name === 'Function' ? args[args.length - 1] : args[0];
       if (!code) return;
-      if (
-        TIMERS.has(name) &&
-        (code.type.includes('Function') || (code.type === 'Identifier' && !ctx.evaluateString(code)))
-      )
-        return;
-      if (TIMERS.has(name) && !ctx.evaluateString(code)) return;
-      const value = ctx.evaluateString(code);
+      // Only a string is code: `this.setInterval(100)` (a class's own method, or a delay folded
+      // from a constant) runs nothing, and eval(5) is 5.
+      const folded = ctx.evaluate(code);
+      const value = typeof folded === 'string' ? folded : undefined;
+      if (TIMERS.has(name) && (code.type.includes('Function') || value === undefined)) return;
       if (isLiteral(code) && value !== undefined && /^\s*return\s+this;?\s*$/.test(value)) return;
       const decoderName = code.type === 'CallExpression' ? ctx.qualify(code.callee) : undefined;
       // The folded code is analysed as code first. When it parses and nothing in it weighs medium
       // or more, it is inert (feature detection such as Closure's `eval('"use strict"; let x…')`):
       // folding it was no disguise worth a high finding. Whatever it does is reported on its own.
-      const before = ctx.findings.length;
-      const analysed = value !== undefined && value.length > 0 && (ctx.reanalyze?.(value, node) ?? false);
-      const inert =
-        analysed &&
-        !ctx.findings
-          .slice(before)
-          .some((f) => f.severity === 'medium' || f.severity === 'high' || f.severity === 'critical');
-      // An empty fold (a parameter's `= ''` default) runs nothing: no disguise either.
-      const decoded = !isLiteral(code) && value !== undefined && value.trim() !== '' && !inert;
+      const analysis = value !== undefined && value.length > 0 ? ctx.reanalyze?.(value, node) : undefined;
+      const analysed = analysis !== undefined;
+      const inert = analysis !== undefined && !analysis.harmful;
+      // Decoded code is code that parsed and does something. An empty fold (a parameter's `= ''`
+      // default) runs nothing, and a fold that does not parse is a template engine's fragments
+      // (devextreme's `var _ = [];with(obj||{}) {…`) or a partial fold, not a hidden payload.
+      const decoded = !isLiteral(code) && value !== undefined && value.trim() !== '' && analysed && !inert;
       ctx.facts.capabilities.add('eval');
       ctx.report({
         node,

@@ -179,13 +179,8 @@ export const encodedPayload: JsRule = {
         // The decoded code is analysed as code. When it parses and nothing in it weighs medium or
         // more, it is inert packaging (a worker script shipped as base64, as @sentry/node does):
         // the encoding alone is then a low finding. Anything it does is reported on its own.
-        const before = ctx.findings.length;
-        const analysed = ctx.reanalyze?.(decoded.text, node) ?? false;
-        const inert =
-          analysed &&
-          !ctx.findings
-            .slice(before)
-            .some((f) => f.severity === 'medium' || f.severity === 'high' || f.severity === 'critical');
+        const analysis = ctx.reanalyze?.(decoded.text, node);
+        const inert = analysis !== undefined && !analysis.harmful;
         ctx.report({
           node,
           message: `A ${decoded.encoding} string decodes to: ${preview(decoded.text, 140)}${inert ? ' (analysed as code: nothing in it weighs medium or more)' : ''}`,
