@@ -156,7 +156,9 @@ export const CHAINS: Chain[] = [
         (f) =>
           (f.ruleId === 'JS-011' || f.ruleId === 'PY-008' || f.ruleId === 'JAVA-011') &&
           atLeast(f, 'medium') &&
-          early(f),
+          // an imported JavaScript file (context per file) needs the beacon shape (several host
+          // data, or DNS: high); one hostname in a test-reporting SDK's telemetry is not it
+          (preciseEarly(f) || (early(f) && atLeast(f, 'high'))),
       ),
   },
   {

@@ -359,6 +359,41 @@ export class TaintTracker {
     return t;
   }
 
+  /**
+   * Whether a request's first argument is exactly one value taken from data (a form field, a
+   * variable, `x.toString()`), so the data is where the request goes rather than what it carries.
+   * Anything built (concatenations, templates, `new URL(base + q)`, helper calls), constant, or
+   * tagged by later assignments is not: data in it may ride in the path or query.
+   */
+  private isDestinationOnly(arg: Node | undefined, depth = 0): boolean {
+    if (!arg || depth > 4) return false;
+    if (this.ctx.evaluateString(arg) !== undefined) return false;
+    switch (arg.type) {
+      case 'MemberExpression':
+        return true;
+      case 'Identifier': {
+        const b = this.ctx.lookup(arg.name);
+        if (!b) return true;
+        if (b.taint && b.taint.length > 0) return false;
+        if (!b.init || b.kind === 'param') return true;
+        return this.isDestinationOnly(b.init, depth + 1);
+      }
+      case 'AwaitExpression':
+        return this.isDestinationOnly(arg.argument, depth + 1);
+      case 'CallExpression': {
+        const callee = arg.callee;
+        if (callee?.type !== 'MemberExpression' || callee.computed) return false;
+        const method = callee.property?.name;
+        if (method === 'toString' || method === 'trim' || method === 'valueOf')
+          return this.isDestinationOnly(callee.object, depth + 1);
+        // one field of a map, FormData, URLSearchParams or element
+        return (method === 'get' || method === 'getAttribute') && (arg.arguments?.length ?? 0) === 1;
+      }
+      default:
+        return false;
+    }
+  }
+
   /** `{ host: '192.0.2.1', path: '/x' }` request options: the host, for evidence. */
   private hostOption(node: Node | undefined): string | undefined {
     if (node?.type !== 'ObjectExpression') return undefined;
@@ -510,12 +545,14 @@ export class TaintTracker {
   private computeSink(node: Node): Sink | undefined {
     const name = this.ctx.qualify(node.callee);
     if (name) {
-      if (NETWORK_CALLS.has(name))
-        return {
-          kind: name.startsWith('dns.') ? 'dns' : 'network',
-          callee: name,
-          taint: this.dataArgs(node.arguments),
-        };
+      if (NETWORK_CALLS.has(name)) {
+        const dns = name.startsWith('dns.');
+        // A URL that is data from end to end (`axios.get(form.get('logo-url'))`, a user-typed
+        // address) is where the request goes, not what it carries. DNS names are the payload of
+        // DNS exfiltration, and a URL with a constant host (`'https://x/?d=' + data`) carries it.
+        const from = !dns && this.isDestinationOnly(node.arguments?.[0]) ? 1 : 0;
+        return { kind: dns ? 'dns' : 'network', callee: name, taint: this.dataArgs(node.arguments, from) };
+      }
       if (CODE_SINKS.has(name)) {
         if (name === 'require') {
           const t = this.dataArgs(node.arguments);

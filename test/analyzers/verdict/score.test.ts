@@ -218,3 +218,27 @@ describe('chains on imported JavaScript files (context per file, so co-occurrenc
     expect(computeVerdict([remote('import')]).verdict).toBe('malicious');
   });
 });
+
+describe('host-data-flow on imported JavaScript files', () => {
+  const flow = (severity: Finding['severity'], context: Finding['context'], file = 'build/cleanup.js') =>
+    f({ ruleId: 'JS-011', category: 'exfiltration', severity, context, file });
+  it('one hostname in an imported SDK file (test-reporting telemetry) is not the chain', () => {
+    expect(computeVerdict([flow('medium', 'import')]).reasons.join(' ')).not.toMatch(
+      /host fingerprints flow/,
+    );
+  });
+  it('the beacon shape (high) at import, any flow at install, and Python import-time flows are', () => {
+    expect(computeVerdict([flow('high', 'import')]).reasons.join(' ')).toMatch(/host fingerprints flow/);
+    expect(computeVerdict([flow('medium', 'install', 'install.js')]).reasons.join(' ')).toMatch(
+      /host fingerprints flow/,
+    );
+    const py = f({
+      ruleId: 'PY-008',
+      category: 'exfiltration',
+      severity: 'medium',
+      context: 'import',
+      file: 'p/__init__.py',
+    });
+    expect(computeVerdict([py]).reasons.join(' ')).toMatch(/host fingerprints flow/);
+  });
+});
