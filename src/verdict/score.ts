@@ -82,6 +82,11 @@ const atLeast = (f: Finding, s: Severity) => rank(f.severity) >= rank(s);
 const isNetwork = (f: Finding) =>
   f.category === 'network' || f.category === 'exfiltration' || f.ruleId === 'JS-002';
 
+/** Network use that is a way out rather than a client: exfiltration endpoints and flows, webhook clients. */
+const exfilChannel = (f: Finding) =>
+  f.category === 'exfiltration' ||
+  (f.ruleId === 'JS-002' && /WebhookClient$/.test(String(f.evidence?.callee ?? '')));
+
 /** Some file holds findings matching every predicate. */
 function sameFile(fs: Finding[], ...preds: Array<(f: Finding) => boolean>): boolean {
   const byFile = new Map<string, Finding[]>();
@@ -116,7 +121,16 @@ export const CHAINS: Chain[] = [
     id: 'remote-code',
     floor: 90,
     reason: 'runs code fetched from the network',
-    holds: (fs) => has(fs, (f) => f.ruleId === 'JS-012' || f.ruleId === 'PY-003'),
+    // A JavaScript runtime that evaluates what it fetched from an address the application computes
+    // (a dev server's lazy bundles, a browser runtime loading <script type="application/lua">)
+    // is a design, not a loader: outside install/import code it needs a constant address.
+    holds: (fs) =>
+      has(
+        fs,
+        (f) =>
+          f.ruleId === 'PY-003' ||
+          (f.ruleId === 'JS-012' && (early(f) || typeof f.evidence?.fixedUrl === 'string')),
+      ),
   },
   {
     id: 'secrets-leave',
@@ -126,7 +140,10 @@ export const CHAINS: Chain[] = [
       sameFile(
         fs,
         (f) => f.category === 'credential-theft' && atLeast(f, 'high') && early(f),
-        (f) => isNetwork(f) && early(f),
+        // A JavaScript file's `import` context covers every feature of an SDK (an AWS config
+        // loader names ~/.aws and calls the metadata service over http.request), so there the
+        // network side must be an exfiltration channel, not just a client.
+        (f) => isNetwork(f) && (preciseEarly(f) || (early(f) && exfilChannel(f))),
       ),
   },
   {
@@ -139,7 +156,9 @@ export const CHAINS: Chain[] = [
         (f) =>
           (f.ruleId === 'JS-011' || f.ruleId === 'PY-008' || f.ruleId === 'JAVA-011') &&
           atLeast(f, 'medium') &&
-          early(f),
+          // an imported JavaScript file (context per file) needs the beacon shape (several host
+          // data, or DNS: high); one hostname in a test-reporting SDK's telemetry is not it
+          (preciseEarly(f) || (early(f) && atLeast(f, 'high'))),
       ),
   },
   {
@@ -168,18 +187,30 @@ export const CHAINS: Chain[] = [
     id: 'exfil-endpoint-early',
     floor: 75,
     reason: 'code that runs at install/import talks to an exfiltration-grade endpoint',
-    holds: (fs) =>
-      has(
+    holds: (fs) => {
+      // Files that do reach out (a request, a flow, a process such as curl or nslookup), besides
+      // naming an endpoint.
+      const netFiles = new Set(
+        fs
+          .filter((g) => (isNetwork(g) || g.category === 'execution') && g.ruleId !== 'NET-001')
+          .map((g) => g.file),
+      );
+      return has(
         fs,
         (f) =>
           f.category === 'exfiltration' &&
           atLeast(f, 'high') &&
           (atInstall(f) ||
             // at import time, chat/bot APIs are what bot libraries use; only no-account
-            // capture/OAST/drop services count there
+            // capture/OAST/drop services count there, and in an imported JavaScript file
+            // (context per file) only where the file also makes requests: an icon set's brand
+            // table names pastebin.com and file.io as data (simple-icons)
             (early(f) &&
-              (f.ruleId !== 'NET-001' || NO_LEGIT_ENDPOINTS.has(String(f.evidence?.endpointKind))))),
-      ),
+              (f.ruleId !== 'NET-001' ||
+                (NO_LEGIT_ENDPOINTS.has(String(f.evidence?.endpointKind)) &&
+                  (preciseEarly(f) || netFiles.has(f.file)))))),
+      );
+    },
   },
   {
     id: 'install-dropper',

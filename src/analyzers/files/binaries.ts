@@ -71,7 +71,8 @@ const NATIVE_TOOLING = new Set([
 const PLATFORM =
   /(^|[^a-z0-9])(win32|win64|windows|win|linux|linuxmusl|darwin|macos|osx|mac|freebsd|openbsd|sunos|android|x64|x86|ia32|amd64|arm64|aarch64|armv7|arm|musl|glibc|gnu|msvc|universal)([^a-z0-9]|$)/i;
 /** Folders prebuilt addons live in by convention. */
-const PREBUILT_DIRS = /(^|\/)(prebuilds?|build\/(Release|Debug)|lib\/binding|binding|napi-v\d+|node-v\d+)\//i;
+const PREBUILT_DIRS =
+  /(^|\/)(prebuilds?|prebuilt|build\/(Release|Debug)|lib\/binding|binding|napi-v\d+|node-v\d+)\//i;
 /** High-entropy formats that are data, not payloads. */
 const KNOWN_DATA =
   /\.(png|jpe?g|gif|webp|avif|ico|icns|bmp|tiff?|heic|woff2?|ttf|otf|eot|mp3|mp4|m4a|wav|ogg|oga|webm|flac|pdf|zip|gz|tgz|br|zst|xz|bz2|7z|rar|jar|war|wasm|node|db|sqlite3?|pb|onnx|tflite|bin\.gz|dat\.gz|map|der|cer|crt|p12|pfx|keystore|mo|nupkg|vsix|whl|dll\.gz)$/i;

@@ -55,6 +55,12 @@ export interface PendingFlow {
   snippet: string;
 }
 
+/** What re-analysing decoded code as code found; undefined from `reanalyze` when it is not code. */
+export interface Reanalysis {
+  /** Something in it weighs medium or more (inert decoded code, such as a worker script, does not). */
+  harmful: boolean;
+}
+
 /** Per-file context handed to every rule: reporting, scope, name resolution, constant folding. */
 export class RuleContext {
   readonly findings: Finding[] = [];
@@ -73,7 +79,7 @@ export class RuleContext {
   private lineStarts: number[] | undefined;
   private rule: RuleMeta | undefined;
   /** Set by the analyzer: parses decoded code and runs all rules on it, reporting at `node`. */
-  reanalyze?: (code: string, node: Node) => boolean;
+  reanalyze?: (code: string, node: Node) => Reanalysis | undefined;
 
   constructor(
     readonly file: ArtifactFile,
@@ -254,6 +260,20 @@ function childKeys(node: Node): readonly string[] {
   return keys;
 }
 
+/**
+ * Whether a function can be called through a binding whose `init` is the function itself (what
+ * `TaintTracker.localFunction` resolves): declarations, named function expressions, and functions
+ * that initialise a variable or a parameter default.
+ */
+function callableByName(fn: Node, parent: Node | undefined): boolean {
+  if (fn.type === 'FunctionDeclaration' || (fn.type === 'FunctionExpression' && fn.id)) return true;
+  if (!parent) return false;
+  return (
+    (parent.type === 'VariableDeclarator' && parent.init === fn) ||
+    (parent.type === 'AssignmentPattern' && parent.right === fn)
+  );
+}
+
 /** Declares the names a pattern binds, recording module aliases for `const {exec} = require('cp')`. */
 function declarePattern(
   ctx: RuleContext,
@@ -407,9 +427,17 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
           ctx.facts.exportTaint = mergeTaint(ctx.facts.exportTaint, ctx.taint.taintOf(node.right));
         break;
       }
-      case 'ReturnStatement':
-        ctx.taint.onReturn(node, ctx.enclosingFunction());
+      case 'ReturnStatement': {
+        // Return tags are only read back through a name bound to the function (`f()` of a local
+        // `function f` / `const f = () => ...`): callbacks and methods skip the computation.
+        const anc = ctx.ancestors;
+        for (let i = anc.length - 1; i >= 0; i--) {
+          if (!FUNCTION_TYPES.has(anc[i]!.type)) continue;
+          if (callableByName(anc[i]!, anc[i - 1])) ctx.taint.onReturn(node, anc[i]);
+          break;
+        }
         break;
+      }
       case 'ExportDefaultDeclaration':
         ctx.facts.exportTaint = mergeTaint(ctx.facts.exportTaint, ctx.taint.taintOf(node.declaration));
         break;
@@ -505,7 +533,7 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
       } else if (typeof child.type === 'string') visit(child);
     }
     ctx.ancestors.pop();
-    if (isFunction) ctx.taint.onArrowExit(node);
+    if (isFunction && callableByName(node, ctx.parent())) ctx.taint.onArrowExit(node);
     if (isFunction || isCatch) ctx.popScope();
     if (info.exit) fire(info.exit, node);
   };

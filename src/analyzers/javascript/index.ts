@@ -10,7 +10,7 @@ import type {
 import { filesRunBy, resolvePackagePath } from '../../ecosystems/npm/contexts.js';
 import { makeFinding } from '../../rules/finding.js';
 import { scanTextForIocs } from '../text/iocs.js';
-import { type FileFacts, type JsRule, RuleContext, runRules } from './engine.js';
+import { type FileFacts, type JsRule, type Reanalysis, RuleContext, runRules } from './engine.js';
 import { type Node, parseJavaScript } from './parse.js';
 import {
   classifyWrapperCommand,
@@ -92,20 +92,26 @@ export function analyzeJavaScriptFile(
 /** Lets rules hand decoded code back for analysis as code, up to a depth limit. */
 function attachReanalysis(ctx: RuleContext, rules: JsRule[], pkg: PackageContext, depth: number): void {
   if (depth > MAX_DECODE_DEPTH) return;
-  // one decoded string is analysed once per file, however many rules hand it back
-  const done = new Set<string>();
-  // True when the code parsed and its findings were just added (false: seen before, or not code).
+  // One decoded string is analysed once per file, however many rules hand it back (an XOR loop
+  // and the eval of its result): later calls get the same answer and add no findings.
+  const done = new Map<string, Reanalysis | undefined>();
   ctx.reanalyze = (code: string, node: Node) => {
-    if (done.has(code)) return false;
-    done.add(code);
+    if (done.has(code)) return done.get(code);
+    done.set(code, undefined);
     const parsed = parseJavaScript(code, `${ctx.file.path}#decoded`);
-    if (!parsed.ast || parsed.recovered) return false;
+    if (!parsed.ast || parsed.recovered) return undefined;
     const origin = ctx.where(node);
     const inner = new RuleContext(ctx.file, code, pkg, ctx.fileContext, depth, origin);
     attachReanalysis(inner, rules, pkg, depth + 1);
     runRules(parsed.ast, rules, inner);
     ctx.findings.push(...inner.findings);
-    return true;
+    const result = {
+      harmful: inner.findings.some(
+        (f) => f.severity === 'medium' || f.severity === 'high' || f.severity === 'critical',
+      ),
+    };
+    done.set(code, result);
+    return result;
   };
 }
 
@@ -290,6 +296,20 @@ export const javascriptAnalyzer: Analyzer = {
   },
 };
 
+/**
+ * Credential stores that are also the configuration package tooling reads for itself: npm/yarn
+ * config (the registry URL, the global prefix), a project's `.env`, Maven's settings.xml.
+ * Naming one outside install-time code is what registry-url, webpack's DotenvPlugin or vite do;
+ * a stealer also sends it (JS-010) or does it at install. Browser profiles, chat-token stores,
+ * wallets and SSH keys keep their weight: no library reads those as its own configuration.
+ */
+const OWN_CONFIG_STORES = new Set([
+  'npm token (.npmrc)',
+  'yarn registry token',
+  '.env secrets file',
+  'package registry credentials',
+]);
+
 /** Files above this size are treated as bundles by `weighByContext`. */
 const BUNDLE_SIZE = 200 * 1024;
 
@@ -315,6 +335,17 @@ function weighByContext(f: Finding, fileSize: number): void {
   // in a small module it is what the module is about and keeps its weight.
   if (
     f.ruleId === 'JS-004' &&
+    (fileSize > BUNDLE_SIZE || OWN_CONFIG_STORES.has(String(f.evidence?.secret))) &&
+    (f.severity === 'high' || f.severity === 'critical')
+  ) {
+    f.severity = 'medium';
+    return;
+  }
+  // JS-009 ties a download, a file write and a process in one file; a bundle holds all three
+  // for unrelated features, and a plain-HTTP URL anywhere in it (a bundled package.json's
+  // repository field) is no download source. Outside install-time code that is medium at most.
+  if (
+    f.ruleId === 'JS-009' &&
     fileSize > BUNDLE_SIZE &&
     (f.severity === 'high' || f.severity === 'critical')
   ) {

@@ -106,3 +106,45 @@ function looseFallback(source: string, error: string | undefined): ParseResult {
     return { error: error ?? (err as Error).message, recovered: true };
   }
 }
+
+/**
+ * Offsets `[start, end)` of every comment in a file, for the rare checks that must tell comments
+ * from code (a second parse, so only call it when a file needs it). Undefined when the file does
+ * not parse.
+ */
+export function commentRanges(source: string, path: string): Array<[number, number]> | undefined {
+  if (TS_EXT.test(path)) {
+    try {
+      const file = babelParse(source, {
+        sourceType: 'unambiguous',
+        errorRecovery: true,
+        plugins: ['typescript', 'jsx'],
+      }) as unknown as { comments?: Array<{ start: number; end: number }> };
+      return (file.comments ?? []).map((c) => [c.start, c.end]);
+    } catch {
+      return undefined;
+    }
+  }
+  for (const [module, jsx] of [
+    [false, false],
+    [true, false],
+    [true, true],
+    [false, true],
+  ] as const) {
+    const ranges: Array<[number, number]> = [];
+    try {
+      const options = {
+        ...meriyahOptions(module, jsx),
+        onComment: (_type: string, _value: string, start: number, end: number) => {
+          ranges.push([start, end]);
+        },
+      };
+      if (module) parseModule(source, options);
+      else parseScript(source, options);
+      return ranges;
+    } catch {
+      /* next goal */
+    }
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import { matchSensitivePaths } from '../text/sensitive.js';
-import type { RuleContext } from './engine.js';
+import type { Binding, RuleContext } from './engine.js';
 import { NodeMemo } from './memo.js';
 import type { Node } from './parse.js';
 import { FILE_READS, FILE_WRITES, FINGERPRINT_CALLS, NETWORK_CALLS, PROCESS_EXEC } from './rules/helpers.js';
@@ -33,6 +33,20 @@ export interface TaintSource {
 }
 
 export type Taint = readonly TaintSource[];
+
+/** The URL a `remote` source was fetched from when it is a constant (`response of fetch(https://…)`). */
+export function remoteUrl(s: TaintSource): string | undefined {
+  return s.kind === 'remote' ? /\((.*)\)$/.exec(s.what)?.[1] : undefined;
+}
+
+/** The first constant URL among remote sources: a fixed host, as loaders have (for evidence and scoring). */
+export function fixedRemoteUrl(t: Taint): string | undefined {
+  for (const s of t) {
+    const url = remoteUrl(s);
+    if (url) return url;
+  }
+  return undefined;
+}
 
 const EMPTY: Taint = Object.freeze([]) as Taint;
 const MAX_SOURCES = 6;
@@ -112,6 +126,8 @@ const CODE_SINKS = new Set([
   'module._compile',
   'require',
 ]);
+/** How environment variable names are written (`HTTPS_PROXY`, `NPM_TOKEN`), unlike methods or fields. */
+const ENV_VAR_NAME = /^[A-Z][A-Z0-9_]+$/;
 /** Expressions that can never carry a tag: skipped without a lookup. */
 const TRIVIAL = new Set([
   'Literal',
@@ -210,7 +226,20 @@ export class TaintTracker {
         // `.value` of a DOM element (form fields, password inputs)
         if (!node.computed && node.property?.name === 'value' && this.isDomQuery(node.object))
           return this.src('browser-data', 'input value', node);
-        return this.taintOf(node.object);
+        const base = this.taintOf(node.object);
+        // `env.REGISTRY_URL` of an object derived from the whole environment
+        // (`const env = schema.parse(process.env)`) reads one variable, as `process.env.X` does.
+        // Only upper-case names: `.map`, `.join` or `.length` of env data still carry all of it.
+        if (base.length > 0 && base.some((t) => t.kind === 'env')) {
+          const key = node.computed ? this.ctx.evaluateString(node.property) : node.property?.name;
+          if (key !== undefined && ENV_VAR_NAME.test(key)) {
+            const rest = base.filter((t) => t.kind !== 'env');
+            return isSecretEnvName(key)
+              ? mergeTaint(rest, this.src('secret', `process.env.${key}`, node))
+              : rest;
+          }
+        }
+        return base;
       }
       case 'CallExpression':
       case 'NewExpression':
@@ -220,8 +249,11 @@ export class TaintTracker {
       case 'TaggedTemplateExpression':
         return this.all(node.quasi?.expressions ?? []);
       case 'BinaryExpression':
-      case 'LogicalExpression':
         return this.both(node.left, node.right);
+      case 'LogicalExpression':
+        // `a && b` is `a` only when `a` is falsy ('', 0, null): no data. So `process.env &&
+        // process.env.BASE_URL` carries one variable, not the environment it guards.
+        return node.operator === '&&' ? this.taintOf(node.right) : this.both(node.left, node.right);
       case 'ConditionalExpression':
         return this.both(node.consequent, node.alternate);
       case 'ArrayExpression':
@@ -327,6 +359,41 @@ export class TaintTracker {
     return t;
   }
 
+  /**
+   * Whether a request's first argument is exactly one value taken from data (a form field, a
+   * variable, `x.toString()`), so the data is where the request goes rather than what it carries.
+   * Anything built (concatenations, templates, `new URL(base + q)`, helper calls), constant, or
+   * tagged by later assignments is not: data in it may ride in the path or query.
+   */
+  private isDestinationOnly(arg: Node | undefined, depth = 0): boolean {
+    if (!arg || depth > 4) return false;
+    if (this.ctx.evaluateString(arg) !== undefined) return false;
+    switch (arg.type) {
+      case 'MemberExpression':
+        return true;
+      case 'Identifier': {
+        const b = this.ctx.lookup(arg.name);
+        if (!b) return true;
+        if (b.taint && b.taint.length > 0) return false;
+        if (!b.init || b.kind === 'param') return true;
+        return this.isDestinationOnly(b.init, depth + 1);
+      }
+      case 'AwaitExpression':
+        return this.isDestinationOnly(arg.argument, depth + 1);
+      case 'CallExpression': {
+        const callee = arg.callee;
+        if (callee?.type !== 'MemberExpression' || callee.computed) return false;
+        const method = callee.property?.name;
+        if (method === 'toString' || method === 'trim' || method === 'valueOf')
+          return this.isDestinationOnly(callee.object, depth + 1);
+        // one field of a map, FormData, URLSearchParams or element
+        return (method === 'get' || method === 'getAttribute') && (arg.arguments?.length ?? 0) === 1;
+      }
+      default:
+        return false;
+    }
+  }
+
   /** `{ host: '192.0.2.1', path: '/x' }` request options: the host, for evidence. */
   private hostOption(node: Node | undefined): string | undefined {
     if (node?.type !== 'ObjectExpression') return undefined;
@@ -374,9 +441,11 @@ export class TaintTracker {
   /** `x = v`, `x += v`, `o.p = v`: the assigned value's tags stick to the root binding. */
   onAssign(node: Node): void {
     if (TRIVIAL.has(node.right?.type)) return;
+    // the binding first: `this.x = v` and `exports.y = v` have none to tag, so v is not computed
+    const b = this.rootBinding(node.left);
+    if (!b) return;
     const t = this.taintOf(node.right);
-    if (t.length === 0) return;
-    this.addToRoot(node.left, t);
+    if (t.length > 0) b.taint = mergeTaint(b.taint ?? EMPTY, t);
   }
 
   /** `arr.push(v)`, `params.append(k, v)`, `Object.assign(o, v)`: the receiver takes the tags. */
@@ -432,12 +501,16 @@ export class TaintTracker {
     return EMPTY;
   }
 
-  private addToRoot(target: Node, t: Taint): void {
+  /** The binding of an assignment target's root variable (`a` of `a.b[c]`), if it has one. */
+  private rootBinding(target: Node): Binding | undefined {
     let n = target;
     while (n && (n.type === 'MemberExpression' || n.type === 'ParenthesizedExpression'))
       n = n.object ?? n.expression;
-    if (n?.type !== 'Identifier') return;
-    const b = this.ctx.lookup(n.name);
+    return n?.type === 'Identifier' ? this.ctx.lookup(n.name) : undefined;
+  }
+
+  private addToRoot(target: Node, t: Taint): void {
+    const b = this.rootBinding(target);
     if (b) b.taint = mergeTaint(b.taint ?? EMPTY, t);
   }
 
@@ -472,12 +545,14 @@ export class TaintTracker {
   private computeSink(node: Node): Sink | undefined {
     const name = this.ctx.qualify(node.callee);
     if (name) {
-      if (NETWORK_CALLS.has(name))
-        return {
-          kind: name.startsWith('dns.') ? 'dns' : 'network',
-          callee: name,
-          taint: this.dataArgs(node.arguments),
-        };
+      if (NETWORK_CALLS.has(name)) {
+        const dns = name.startsWith('dns.');
+        // A URL that is data from end to end (`axios.get(form.get('logo-url'))`, a user-typed
+        // address) is where the request goes, not what it carries. DNS names are the payload of
+        // DNS exfiltration, and a URL with a constant host (`'https://x/?d=' + data`) carries it.
+        const from = !dns && this.isDestinationOnly(node.arguments?.[0]) ? 1 : 0;
+        return { kind: dns ? 'dns' : 'network', callee: name, taint: this.dataArgs(node.arguments, from) };
+      }
       if (CODE_SINKS.has(name)) {
         if (name === 'require') {
           const t = this.dataArgs(node.arguments);

@@ -236,6 +236,10 @@ export const npmManifestAnalyzer: Analyzer = {
           : [];
     for (const name of binNames) {
       if (!SYSTEM_COMMANDS.has(name)) continue;
+      // The package that *is* a command (unscoped `npm` installing `npm` and `npx`): a registry
+      // name is owned, so this is the real tool with its own commands. A scoped `@someone/npm`
+      // providing `npm` is still reported.
+      if (typeof manifest.name === 'string' && SYSTEM_COMMANDS.has(manifest.name)) continue;
       findings.push(
         makeFinding(BIN_SHADOW, {
           file: 'package.json',

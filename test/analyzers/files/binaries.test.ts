@@ -41,6 +41,8 @@ describe('BIN-002 unexplained-binary', () => {
       [{ 'bin/tool': elf }, { name: '@x/tool-linux-x64', version: '1.0.0' }],
       [{ 'bin/tool': elf }, { name: 'tool-bin', version: '1.0.0', os: ['linux'], cpu: ['x64'] }],
       [{ 'prebuilds/any/addon.node': elf }, { name: 'addon', version: '1.0.0' }],
+      // SAP's client: prebuilt/<fused platform name>/addon.node
+      [{ 'prebuilt/linuxx86_64_alpine/hana-client.node': elf }, { name: 'db-client', version: '1.0.0' }],
       [
         { 'bin/windows-kill.exe': Buffer.concat([Buffer.from('MZ'), Buffer.alloc(128)]) },
         { name: 'mon', version: '1.0.0' },

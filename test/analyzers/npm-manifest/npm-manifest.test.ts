@@ -81,6 +81,24 @@ describe('npm manifest rules', () => {
     );
     expect(ids(ok.findings)).not.toContain('NPM-005');
   });
+  it('NPM-005 leaves the package that is the command alone, but not a scoped look-alike', async () => {
+    const own = await scanInline(
+      { 'bin/pnpm.cjs': '' },
+      { name: 'pnpm', version: '1.0.0', bin: { pnpm: 'bin/pnpm.cjs' } },
+    );
+    expect(ids(own.findings)).not.toContain('NPM-005');
+    const scoped = await scanInline(
+      { 'bin/pnpm.cjs': '' },
+      { name: '@someone/pnpm', version: '1.0.0', bin: { pnpm: 'bin/pnpm.cjs' } },
+    );
+    expect(ids(scoped.findings)).toContain('NPM-005');
+    // the tool's other commands (npm's npx) are its own too
+    const npm = await scanInline(
+      { 'a.js': '', 'b.js': '' },
+      { name: 'npm', version: '1.0.0', bin: { npm: 'a.js', npx: 'b.js' } },
+    );
+    expect(ids(npm.findings)).not.toContain('NPM-005');
+  });
   it('NPM-006 flags install scripts whose file is missing, not prepare scripts', async () => {
     const { findings } = await scanInline({}, manifest({ preinstall: 'node index.js' }));
     expect(ids(findings)).toContain('NPM-006');

@@ -117,8 +117,16 @@ describe('verdict: endpoints at import time', () => {
     expect(computeVerdict([net('messaging-bot', 'import')]).verdict).not.toBe('malicious');
   });
   it('an OAST host at import, or a webhook at install, is malicious', () => {
-    expect(computeVerdict([net('oast', 'import')]).verdict).toBe('malicious');
+    const request = f({ ruleId: 'JS-002', category: 'network', severity: 'info', context: 'import' });
+    expect(computeVerdict([net('oast', 'import'), request]).verdict).toBe('malicious');
     expect(computeVerdict([net('discord-webhook', 'install')]).verdict).toBe('malicious');
+  });
+  it('an imported JavaScript file that only names a paste or drop site as data is not (an icon set)', () => {
+    expect(computeVerdict([net('paste', 'import')]).verdict).not.toBe('malicious');
+    const curl = f({ ruleId: 'JS-001', category: 'execution', severity: 'low', context: 'import' });
+    expect(computeVerdict([net('paste', 'import'), curl]).verdict).toBe('malicious');
+    const py = { ...net('paste', 'import'), file: 'pkg/__init__.py' };
+    expect(computeVerdict([py]).verdict).toBe('malicious');
   });
 });
 
@@ -146,5 +154,91 @@ describe('raw-ip-early chain: contexts as precise as the analyzer knows them', (
   });
   it('does not hold for an imported JavaScript file (its context is per file, not per function)', () => {
     expect(computeVerdict(pair('lib/client.js', 'import')).reasons.join(' ')).not.toMatch(/raw public IP/);
+  });
+});
+
+describe('chains on imported JavaScript files (context per file, so co-occurrence is weaker)', () => {
+  const secret = (context: Finding['context'], file = 'lib/config.js') =>
+    f({ ruleId: 'JS-004', category: 'credential-theft', severity: 'high', context, file });
+  const net = (context: Finding['context'], callee: string, file = 'lib/config.js') =>
+    f({ ruleId: 'JS-002', category: 'network', severity: 'info', context, file, evidence: { callee } });
+  const leaves = (fs: Finding[]) => computeVerdict(fs).reasons.join(' ');
+
+  it('secrets-leave: an SDK config loader naming ~/.aws next to http.request is not the chain', () => {
+    expect(leaves([secret('import'), net('import', 'http.request')])).not.toMatch(
+      /reads secrets and uses the network/,
+    );
+  });
+  it('secrets-leave: a webhook client or an exfiltration endpoint in that file is', () => {
+    expect(leaves([secret('import'), net('import', 'discord.js.WebhookClient')])).toMatch(
+      /reads secrets and uses the network/,
+    );
+    const endpoint = f({
+      ruleId: 'NET-001',
+      category: 'exfiltration',
+      severity: 'medium',
+      context: 'import',
+      file: 'lib/config.js',
+    });
+    expect(leaves([secret('import'), endpoint])).toMatch(/reads secrets and uses the network/);
+  });
+  it('secrets-leave: any network use counts in install-time code and in Python import-time code', () => {
+    expect(leaves([secret('install', 'install.js'), net('install', 'http.request', 'install.js')])).toMatch(
+      /reads secrets and uses the network/,
+    );
+    const py = [
+      f({
+        ruleId: 'PY-009',
+        category: 'credential-theft',
+        severity: 'high',
+        context: 'import',
+        file: 'p/__init__.py',
+      }),
+      f({ ruleId: 'PY-006', category: 'network', severity: 'low', context: 'import', file: 'p/__init__.py' }),
+    ];
+    expect(leaves(py)).toMatch(/reads secrets and uses the network/);
+  });
+
+  const remote = (context: Finding['context'], fixedUrl?: string) =>
+    f({
+      ruleId: 'JS-012',
+      category: 'dropper',
+      severity: 'critical',
+      context,
+      evidence: fixedUrl ? { fixedUrl } : {},
+    });
+  it('remote-code: runtime code evaluating what it fetched from a computed address is not the chain', () => {
+    expect(computeVerdict([remote('runtime')]).reasons.join(' ')).not.toMatch(
+      /runs code fetched from the network/,
+    );
+  });
+  it('remote-code: a constant address, or install/import-time code, is', () => {
+    expect(computeVerdict([remote('runtime', 'https://x.invalid/p.js')]).verdict).toBe('malicious');
+    expect(computeVerdict([remote('install')]).verdict).toBe('malicious');
+    expect(computeVerdict([remote('import')]).verdict).toBe('malicious');
+  });
+});
+
+describe('host-data-flow on imported JavaScript files', () => {
+  const flow = (severity: Finding['severity'], context: Finding['context'], file = 'build/cleanup.js') =>
+    f({ ruleId: 'JS-011', category: 'exfiltration', severity, context, file });
+  it('one hostname in an imported SDK file (test-reporting telemetry) is not the chain', () => {
+    expect(computeVerdict([flow('medium', 'import')]).reasons.join(' ')).not.toMatch(
+      /host fingerprints flow/,
+    );
+  });
+  it('the beacon shape (high) at import, any flow at install, and Python import-time flows are', () => {
+    expect(computeVerdict([flow('high', 'import')]).reasons.join(' ')).toMatch(/host fingerprints flow/);
+    expect(computeVerdict([flow('medium', 'install', 'install.js')]).reasons.join(' ')).toMatch(
+      /host fingerprints flow/,
+    );
+    const py = f({
+      ruleId: 'PY-008',
+      category: 'exfiltration',
+      severity: 'medium',
+      context: 'import',
+      file: 'p/__init__.py',
+    });
+    expect(computeVerdict([py]).reasons.join(' ')).toMatch(/host fingerprints flow/);
   });
 });

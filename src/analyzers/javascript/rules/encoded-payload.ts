@@ -18,11 +18,24 @@ function printableRatio(s: string): number {
 }
 
 const memo = new Map<string, { encoding: 'base64' | 'hex'; text: string } | null>();
+/** The file the memo belongs to: literal values are slices of their file's source, so a memo kept
+ * across files would keep every earlier file's whole source alive. */
+let memoSource: string | undefined;
 
-/** Decodes a base64 or hex literal to text when it really is encoded text (memoised: two rules ask). */
-export function decodeLiteral(value: string): { encoding: 'base64' | 'hex'; text: string } | undefined {
+/**
+ * Decodes a base64 or hex literal to text when it really is encoded text (memoised per file: two
+ * rules ask). `source` is the text of the file the literal comes from.
+ */
+export function decodeLiteral(
+  value: string,
+  source: string,
+): { encoding: 'base64' | 'hex'; text: string } | undefined {
   if (value.length < 24 || value.length > 200_000 || value.includes(' ') || value.startsWith('data:'))
     return undefined;
+  if (source !== memoSource) {
+    memo.clear();
+    memoSource = source;
+  }
   const hit = memo.get(value);
   if (hit !== undefined) return hit ?? undefined;
   const result = decodeLiteralUncached(value);
@@ -65,7 +78,7 @@ export const encodedPayload: JsRule = {
     rationale:
       'Encoding hides the real behaviour (the C2 URL, the stealer) from reviewers and from string-based scanners; honest code has no reason to encode its own source or endpoints. XOR with a constant key is the classic hand-rolled cipher of droppers: Beagle runs such decoders on their constant input (loops and small functions only, with a step budget, never the package) and analyses the result.',
     falsePositives:
-      'Embedded test vectors, encoded license headers, worker scripts shipped as base64 (a decoded literal is analysed as code; when it parses and nothing in it weighs medium or more the finding is low); binary assets (images, fonts) are not flagged. XOR over runtime data (WebSocket masking, hashes) never folds, since its input is not constant.',
+      'Embedded test vectors, encoded license headers, worker scripts shipped as base64 (a decoded literal is analysed as code; when it parses and nothing in it weighs medium or more the finding is low); binary assets (images, fonts) and decoded JSON documents (configs, trust roots with URLs) are not flagged. XOR over runtime data (WebSocket masking, hashes) never folds, since its input is not constant.',
     example:
       "const u = Buffer.from('aHR0cHM6Ly94LmludmFsaWQvcA==', 'base64').toString()\nlet o = ''; for (let i = 0; i < s.length; i++) o += String.fromCharCode(s.charCodeAt(i) ^ 23); eval(o)",
     references: ['https://attack.mitre.org/techniques/T1027/', 'https://attack.mitre.org/techniques/T1140/'],
@@ -159,20 +172,15 @@ export const encodedPayload: JsRule = {
       },
       Literal(node: Node) {
         if (typeof node.value !== 'string' || reported >= 5) return;
-        const decoded = decodeLiteral(node.value);
-        if (!decoded || !CODE_HINTS.test(decoded.text)) return;
+        const decoded = decodeLiteral(node.value, ctx.source);
+        if (!decoded || !CODE_HINTS.test(decoded.text) || isJsonData(decoded.text)) return;
         reported++;
         ctx.facts.capabilities.add('encoded-payload');
         // The decoded code is analysed as code. When it parses and nothing in it weighs medium or
         // more, it is inert packaging (a worker script shipped as base64, as @sentry/node does):
         // the encoding alone is then a low finding. Anything it does is reported on its own.
-        const before = ctx.findings.length;
-        const analysed = ctx.reanalyze?.(decoded.text, node) ?? false;
-        const inert =
-          analysed &&
-          !ctx.findings
-            .slice(before)
-            .some((f) => f.severity === 'medium' || f.severity === 'high' || f.severity === 'critical');
+        const analysis = ctx.reanalyze?.(decoded.text, node);
+        const inert = analysis !== undefined && !analysis.harmful;
         ctx.report({
           node,
           message: `A ${decoded.encoding} string decodes to: ${preview(decoded.text, 140)}${inert ? ' (analysed as code: nothing in it weighs medium or more)' : ''}`,
@@ -183,6 +191,21 @@ export const encodedPayload: JsRule = {
     };
   },
 };
+
+/**
+ * Decoded text that is a JSON document (a config or trust root shipped as base64): data, not code.
+ * Code hidden inside it would still have to be handed to eval/Function, which JS-005 reports.
+ */
+function isJsonData(text: string): boolean {
+  const t = text.trimStart();
+  if (t[0] !== '{' && t[0] !== '[') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The decoded text: strings, or arrays of strings (decoded pieces); numbers (hashes, tables) are not text. */
 function asText(v: Value): string {

@@ -42,7 +42,7 @@ export const suspiciousEndpoints: JsRule = {
       Literal(node) {
         if (typeof node.value !== 'string') return;
         onString(node);
-        const decoded = decodeLiteral(node.value);
+        const decoded = decodeLiteral(node.value, ctx.source);
         if (decoded) check(node, decoded.text, true);
       },
       TemplateLiteral: onString,

@@ -78,7 +78,8 @@ export const evasion: JsRule = {
       for (let i = 0; i < 2; i++) {
         const value = ctx.evaluateString(sides[i]);
         const other = sides[1 - i];
-        if (value === undefined || !other) continue;
+        // the value tests first: most comparisons are `typeof x === 'function'`
+        if (value === undefined || !other || !(REGION.test(value) || SANDBOX_WORDS.test(value))) continue;
         const src = ctx.source.slice(other.start, Math.min(other.end, other.start + 200));
         const q = ctx.qualify(other) ?? '';
         if (
@@ -98,10 +99,12 @@ export const evasion: JsRule = {
     return {
       BinaryExpression: compare,
       MemberExpression(node: Node) {
+        // the property name first (cheap); only sandbox-named members are qualified
+        const prop = node.computed ? ctx.evaluateString(node.property) : node.property?.name;
+        if (typeof prop !== 'string' || !SANDBOX_ENV.test(prop)) return;
         const q = ctx.qualify(node);
         if (!q?.startsWith('process.env.')) return;
         const name = q.slice('process.env.'.length);
-        if (!SANDBOX_ENV.test(name)) return;
         const parent = ctx.parent();
         // `if (process.env.CI) return` / `if (!process.env.CI)` around other behaviour
         const test =

@@ -2,7 +2,14 @@ import type { RuleMeta, Severity } from '../../../core/types.js';
 import { analyzeCommand } from '../../shell/command.js';
 import type { FileFacts, RuleContext } from '../engine.js';
 import type { Node } from '../parse.js';
-import { hasStrongSecret, type SinkKind, type Taint, type TaintKind } from '../taint.js';
+import {
+  fixedRemoteUrl,
+  hasStrongSecret,
+  remoteUrl,
+  type SinkKind,
+  type Taint,
+  type TaintKind,
+} from '../taint.js';
 import { downloadToDisk } from './download-to-disk.js';
 import { isShadyLocation, preview } from './helpers.js';
 import { processExec } from './process-exec.js';
@@ -128,7 +135,7 @@ export function classifyWrapperFlow(
       sources: remote,
     };
   if (remote.length > 0 && sink.kind === 'file-write') {
-    const shady = remote.some((s) => isShadyLocation(/\((.*)\)$/.exec(s.what)?.[1]));
+    const shady = remote.some((s) => isShadyLocation(remoteUrl(s)));
     return {
       rule: downloadToDisk.meta,
       severity: shady ? 'high' : 'medium',
@@ -279,19 +286,20 @@ export function functionSinkVisitors(ctx: RuleContext) {
       if (typeof key === 'string' && fn) exported.push({ name: key, fn });
     }
   };
+  const info = (a: Node): ArgInfo => {
+    if (a.type === 'SpreadElement' || FUNCTION_TYPES.has(a.type) || a.type === 'ThisExpression')
+      return { taint: [] };
+    const literal = a.type === 'Literal' || a.type === 'StringLiteral';
+    const tags = literal ? [] : ctx.taint.taintOf(a);
+    const taint = tags.length === 0 ? [] : tags.filter((s) => FLOW_KINDS.has(s.kind));
+    // only string-shaped expressions can be a command line
+    const value = taint.length === 0 && STRINGISH.has(a.type) ? ctx.evaluateString(a) : undefined;
+    return value !== undefined && value.length <= 2000 ? { taint, value } : { taint };
+  };
+  /** Per-argument tags and folded strings, or undefined when no argument carries either. */
   const argInfo = (args: Node[]): ArgInfo[] | undefined => {
-    let any = false;
-    const out = args.map((a): ArgInfo => {
-      if (a.type === 'SpreadElement' || FUNCTION_TYPES.has(a.type) || a.type === 'ThisExpression')
-        return { taint: [] };
-      const literal = a.type === 'Literal' || a.type === 'StringLiteral';
-      const taint = literal ? [] : ctx.taint.taintOf(a).filter((s) => FLOW_KINDS.has(s.kind));
-      // only string-shaped expressions can be a command line
-      const value = taint.length === 0 && STRINGISH.has(a.type) ? ctx.evaluateString(a) : undefined;
-      if (taint.length > 0 || (value !== undefined && value.length <= 2000)) any = true;
-      return value !== undefined && value.length <= 2000 ? { taint, value } : { taint };
-    });
-    return any ? out : undefined;
+    const out = args.map(info);
+    return out.some((a) => a.taint.length > 0 || a.value !== undefined) ? out : undefined;
   };
 
   const onCall = (node: Node) => {
@@ -307,9 +315,9 @@ export function functionSinkVisitors(ctx: RuleContext) {
             if (!FUNCTION_TYPES.has(fn.type)) continue;
             const idx = paramIndex(fn, name);
             if (idx < 0) continue;
-            const at = ctx.where(node);
             const list = fnSinks.get(fn) ?? [];
-            if (list.length < 8 && !list.some((s) => s.param === idx && s.callee === sink.callee))
+            if (list.length < 8 && !list.some((s) => s.param === idx && s.callee === sink.callee)) {
+              const at = ctx.where(node);
               list.push({
                 param: idx,
                 kind: sink.kind,
@@ -317,6 +325,7 @@ export function functionSinkVisitors(ctx: RuleContext) {
                 line: at.line,
                 snippet: at.snippet,
               });
+            }
             fnSinks.set(fn, list);
             break;
           }
@@ -332,8 +341,9 @@ export function functionSinkVisitors(ctx: RuleContext) {
         // Only calls of wrappers (or of functions not traversed yet: hoisted declarations) matter;
         // calls of ordinary local functions cost one map lookup.
         if (!fnSinks.has(fn) && (fn.start ?? 0) < (node.start ?? 0)) return;
+        if (localCalls.length >= 200) return;
         const args = argInfo(node.arguments);
-        if (args && localCalls.length < 200) localCalls.push({ fn, node, args, name: callee.name });
+        if (args) localCalls.push({ fn, node, args, name: callee.name });
         return;
       }
     }
@@ -458,5 +468,6 @@ export function wrapperEvidence(
     sink: sink.callee,
     via,
     ...(verdict.techniques ? { techniques: verdict.techniques } : {}),
+    ...(fixedRemoteUrl(verdict.sources) ? { fixedUrl: fixedRemoteUrl(verdict.sources) } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { JsRule } from '../engine.js';
+import { fixedRemoteUrl } from '../taint.js';
 import { flowEvidence, onSinks } from './flow-common.js';
 import { js } from './helpers.js';
 
@@ -29,7 +30,9 @@ export const remoteCode: JsRule = {
       ctx.report({
         node,
         message: `Runs data fetched from the network (${sources.map((s) => s.what).join(', ')}) with ${sink.callee}.`,
-        evidence: flowEvidence(ctx, node, sink, sources),
+        // `fixedUrl`: the code comes from a constant address (a loader's server), not from a URL
+        // the application computes (a dev server's lazy bundles); scoring weighs the two apart.
+        evidence: { ...flowEvidence(ctx, node, sink, sources), fixedUrl: fixedRemoteUrl(sources) },
       });
     });
   },

@@ -1,5 +1,5 @@
 import type { JsRule } from '../engine.js';
-import type { Node } from '../parse.js';
+import { commentRanges, type Node } from '../parse.js';
 import { js } from './helpers.js';
 
 /** Bidi controls, zero-width characters and Hangul fillers: invisible or reordering in editors. */
@@ -30,7 +30,8 @@ export const trojanSource: JsRule = {
       'Code (not string data) contains bidirectional-control, zero-width or Hangul-filler characters that make what reviewers see differ from what runs.',
     rationale:
       'Trojan Source (CVE-2021-42574) reorders code with bidi controls; invisible identifiers (U+3164) hide extra parameters or commands in plain sight. Text in strings (translations, RTL UI) is not flagged.',
-    falsePositives: 'A stray zero-width space or BOM pasted into a comment; right-to-left prose in comments.',
+    falsePositives:
+      'Right-to-left prose in comments. Zero-width characters and BOMs inside comments are not reported (they change nothing that runs; a comment explaining BOM stripping contains one); bidi controls in comments are, since they reorder the code a reviewer sees.',
     example: "const { timeout, \\u3164 } = req.query; exec('ping ' + \\u3164)",
     references: ['https://trojansource.codes/', 'https://certitude.consulting/blog/en/invisible-backdoor/'],
   },
@@ -52,11 +53,23 @@ export const trojanSource: JsRule = {
       'Program:done'(program: Node) {
         const src = ctx.source;
         INVISIBLE.lastIndex = 0;
-        const hits: Array<{ offset: number; kind: string }> = [];
+        let hits: Array<{ offset: number; kind: string }> = [];
         for (let m = INVISIBLE.exec(src); m && hits.length < 20; m = INVISIBLE.exec(src)) {
           if (m.index === 0 && m[0] === '\uFEFF') continue; // byte-order mark
           const inString = strings.some(([s, e]) => m!.index >= s && m!.index < e);
           if (!inString) hits.push({ offset: m.index, kind: describe(m[0]) });
+        }
+        // A zero-width character inside a comment changes nothing that runs (a comment that
+        // explains BOM stripping contains one); bidi controls in comments still reorder the
+        // code a reviewer sees, so they stay.
+        if (hits.some((h) => h.kind === 'zero-width character')) {
+          const comments = commentRanges(src, ctx.path);
+          if (comments)
+            hits = hits.filter(
+              (h) =>
+                h.kind !== 'zero-width character' ||
+                !comments.some(([s, e]) => h.offset >= s && h.offset < e),
+            );
         }
         if (hits.length === 0) return;
         const first = hits[0]!;

@@ -1,0 +1,175 @@
+/**
+ * `npm run eval:popular`: precision on the packages people actually install. Scans the most
+ * downloaded npm packages (from ../shared/popular/npm-top20000.tsv) straight from the registry,
+ * with the same `scan()` the CLI uses, and reports how many come out clean, suspicious or
+ * malicious. Every one of them is presumed legitimate, so anything flagged is a false positive
+ * to explain (or a real compromise to report). Needs the npm registry; a package that could not
+ * be fetched is an error, never counted as clean.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runScans } from '../cli/run-scans.js';
+import type { ScanReport } from '../core/types.js';
+
+export interface PopularEntry {
+  name: string;
+  downloads: number;
+  /** 1-based rank in the downloads list. */
+  rank: number;
+}
+
+/** Reads a `name<TAB>downloads_a_month` list (header line optional), most downloaded first. */
+export function readPopular(file: string): PopularEntry[] {
+  const out: PopularEntry[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const [name, downloads] = line.trim().split('\t');
+    if (!name || name === 'name' || name.startsWith('#')) continue;
+    out.push({ name, downloads: Number(downloads) || 0, rank: out.length + 1 });
+  }
+  return out;
+}
+
+/**
+ * The packages to scan: the first `top`, plus `sample` more spread evenly (a fixed stride, so
+ * reruns pick the same names) over the ranks up to `sampleFrom`.
+ */
+export function choosePopular(
+  list: PopularEntry[],
+  opts: { top: number; sample: number; sampleFrom: number; offset?: number },
+): PopularEntry[] {
+  const chosen = list.slice(0, opts.top);
+  const pool = list.slice(opts.top, Math.max(opts.top, opts.sampleFrom));
+  if (opts.sample > 0 && pool.length > 0) {
+    const stride = Math.max(1, Math.floor(pool.length / opts.sample));
+    // `offset` shifts the stride so a second run draws names the first did not (a held-out check)
+    for (
+      let i = (opts.offset ?? 0) % stride;
+      i < pool.length && chosen.length < opts.top + opts.sample;
+      i += stride
+    )
+      chosen.push(pool[i]!);
+  }
+  return chosen;
+}
+
+export interface PopularSummary {
+  scanned: number;
+  errors: number;
+  clean: number;
+  suspicious: number;
+  malicious: number;
+  /** Shares of the packages that were scanned (errors excluded). */
+  flaggedRate: number;
+  maliciousRate: number;
+}
+
+export function summarize(reports: ScanReport[]): PopularSummary {
+  const count = (v: string) => reports.filter((r) => r.verdict === v).length;
+  const errors = count('error');
+  const scanned = reports.length - errors;
+  const suspicious = count('suspicious');
+  const malicious = count('malicious');
+  return {
+    scanned,
+    errors,
+    clean: count('clean'),
+    suspicious,
+    malicious,
+    flaggedRate: scanned ? (suspicious + malicious) / scanned : 0,
+    maliciousRate: scanned ? malicious / scanned : 0,
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** The Markdown summary table and one line per flagged or failed package. */
+export function formatPopular(entries: PopularEntry[], reports: ScanReport[]): string {
+  const s = summarize(reports);
+  const lines = [
+    '| packages | scanned | errors | clean | suspicious | malicious | flagged (mal+sus) | malicious |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${reports.length} | ${s.scanned} | ${s.errors} | ${s.clean} | ${s.suspicious} | ${s.malicious} | ${pct(s.flaggedRate)} | ${pct(s.maliciousRate)} |`,
+  ];
+  const notable = reports
+    .map((r, i) => ({ r, e: entries[i]! }))
+    .filter(({ r }) => r.verdict !== 'clean')
+    .sort((a, b) => b.r.score - a.r.score);
+  if (notable.length > 0) lines.push('');
+  for (const { r, e } of notable) {
+    const id = r.package ? `${r.package.name}@${r.package.version}` : e.name;
+    const why =
+      r.verdict === 'error'
+        ? r.errors.map((x) => x.message).join('; ')
+        : [...new Set(r.findings.filter((f) => f.severity !== 'info').map((f) => f.ruleId))]
+            .slice(0, 6)
+            .join(' ') + (r.reasons[0] ? ` — ${r.reasons[0]}` : '');
+    lines.push(`- ${r.verdict} ${r.verdict === 'error' ? '' : `${r.score} `}#${e.rank} ${id}: ${why}`);
+  }
+  return lines.join('\n');
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      list: { type: 'string', default: path.resolve(process.cwd(), '../shared/popular/npm-top20000.tsv') },
+      top: { type: 'string', default: '100' },
+      sample: { type: 'string', default: '0' },
+      'sample-from': { type: 'string', default: '2000' },
+      offset: { type: 'string', default: '0' },
+      registry: { type: 'string' },
+      concurrency: { type: 'string', default: '2' },
+      json: { type: 'string' },
+    },
+  });
+  const list = values.list!;
+  if (!existsSync(list)) {
+    console.log(`eval:popular: skipped, no popular-package list at ${list} (pass --list FILE)`);
+    return 0;
+  }
+  const entries = choosePopular(readPopular(list), {
+    top: Number(values.top),
+    sample: Number(values.sample),
+    sampleFrom: Number(values['sample-from']),
+    offset: Number(values.offset),
+  });
+  const started = Date.now();
+  const reports = await runScans(
+    entries.map((e) => `npm:${e.name}@latest`),
+    {
+      concurrency: Math.max(1, Number(values.concurrency)),
+      progress: !!process.stderr.isTTY,
+      scanOptions: { cwd: process.cwd(), registry: values.registry },
+    },
+  );
+  console.log(formatPopular(entries, reports));
+  console.log(`\n${entries.length} packages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (values.json) {
+    writeFileSync(
+      values.json,
+      JSON.stringify(
+        {
+          summary: summarize(reports),
+          packages: reports.map((r, i) => ({
+            rank: entries[i]!.rank,
+            name: entries[i]!.name,
+            version: r.package?.version,
+            verdict: r.verdict,
+            score: r.score,
+            rules: [...new Set(r.findings.map((f) => f.ruleId))],
+            errors: r.errors,
+          })),
+        },
+        null,
+        2,
+      ),
+    );
+  }
+  // A package that could not be scanned is not clean: the run says so in its exit code.
+  return reports.some((r) => r.verdict === 'error') ? 2 : 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then((c) => (process.exitCode = c));
+}

