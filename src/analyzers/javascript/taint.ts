@@ -57,7 +57,7 @@ const SECRET_ENV =
 /** npm's own config variables (`npm_config_proxy`, `npm_package_version`) are settings, not secrets. */
 const NOT_SECRET_ENV = /^npm_(config|package|lifecycle|node|execpath)_(?!.*(_auth|token|password))/i;
 const SECRET_COMMANDS =
-  /\b(gh\s+auth\s+token|git\s+config\s+[^|;&]*(credential|token|password)|npm\s+(config\s+get|token)|aws\s+(configure|sts)|security\s+find-(generic|internet)-password|printenv|cat\s+[^|;&]*\.(npmrc|ssh|aws|git-credentials|env)\b)/i;
+  /\b(gh\s+auth\s+token|git\s+config\s+[^|;&]*(credential|token|password)|npm\s+(config\s+get\s+[^|;&\s]*(_auth|token|password)|token)|aws\s+(configure|sts)|security\s+find-(generic|internet)-password|printenv|cat\s+[^|;&]*\.(npmrc|ssh|aws|git-credentials|env)\b)/i;
 const STRONG_FINGERPRINT = new Set(['os.hostname', 'os.userInfo', 'os.networkInterfaces']);
 const BROWSER_DATA_MEMBERS = new Set(['document.cookie', 'localStorage', 'sessionStorage', 'document.forms']);
 const BROWSER_DATA_METHODS = new Set(['serialize', 'serializeArray']);

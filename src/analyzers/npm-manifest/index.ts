@@ -219,7 +219,14 @@ export const npmManifestAnalyzer: Analyzer = {
             snippet: `"${dep}": ${JSON.stringify(spec)}`,
             context: 'install',
             message: `${field}.${dep} is fetched from ${kind === 'url' ? 'a URL' : 'a git repository'} (${spec.slice(0, 100)}), outside the registry.`,
-            severity: rawIp || kind === 'url' ? 'high' : 'low',
+            // a raw IP or plain-HTTP tarball is how droppers ship a payload; an HTTPS tarball from
+            // a named host is a registry bypass worth a look (SheetJS publishes xlsx on its CDN)
+            severity:
+              rawIp || (kind === 'url' && !/^https:\/\//i.test(spec))
+                ? 'high'
+                : kind === 'url'
+                  ? 'medium'
+                  : 'low',
             evidence: { dependency: dep, spec, kind },
             iocs: kind === 'url' ? [spec] : undefined,
           }),

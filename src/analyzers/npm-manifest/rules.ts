@@ -60,7 +60,8 @@ export const REMOTE_DEPENDENCY: RuleMeta = {
   description: 'A dependency is fetched from a URL, git repository or local path instead of the registry.',
   rationale:
     'URL and git dependencies bypass the registry\'s integrity, malware scanning and unpublish protections; attackers use them to pull payloads the registry never saw ("remote dynamic dependencies").',
-  falsePositives: 'Monorepo `file:`/`workspace:` links; forks pinned to a git commit.',
+  falsePositives:
+    'Monorepo `file:`/`workspace:` links; forks pinned to a git commit; vendors that publish on their own CDN over HTTPS (SheetJS xlsx), which weigh medium rather than high (raw-IP and plain-HTTP tarballs stay high).',
   example: '"dependencies": { "x": "http://192.0.2.1/x.tgz" }',
   references: ['https://www.koi.ai/blog/phantomraven-npm-malware-hidden-in-invisible-dependencies'],
 };

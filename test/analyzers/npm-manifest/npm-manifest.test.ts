@@ -69,6 +69,15 @@ describe('npm manifest rules', () => {
     );
     expect(findings.filter((f) => f.ruleId === 'NPM-004')).toHaveLength(1);
   });
+  it('NPM-004 weighs an HTTPS vendor tarball medium and raw-IP / plain-HTTP tarballs high', async () => {
+    const sev = async (spec: string) =>
+      (await scanInline({}, { name: 'x', version: '1.0.0', dependencies: { a: spec } })).findings.find(
+        (f) => f.ruleId === 'NPM-004',
+      )?.severity;
+    expect(await sev('https://cdn.example.com/a-1.0.0.tgz')).toBe('medium');
+    expect(await sev('http://cdn.example.com/a-1.0.0.tgz')).toBe('high');
+    expect(await sev('https://203.0.113.9/a.tgz')).toBe('high');
+  });
   it('NPM-005 flags bins that shadow system commands', async () => {
     const { findings } = await scanInline(
       { 'shim.js': '' },
