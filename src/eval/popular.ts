@@ -11,6 +11,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runScans } from '../cli/run-scans.js';
 import type { ScanReport } from '../core/types.js';
+import { loadOptions } from '../scan.js';
+import { loadTarget } from '../sources/resolve.js';
 
 export interface PopularEntry {
   name: string;
@@ -83,6 +85,79 @@ export function summarize(reports: ScanReport[]): PopularSummary {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
+/** What @nodesecure/js-x-ray reports on one package's JavaScript (the peer, for comparison). */
+export interface PeerResult {
+  /** Any warning at all, informational ones included. */
+  any: boolean;
+  /** A warning of severity Warning or Critical. */
+  warning: boolean;
+  critical: boolean;
+  kinds: string[];
+}
+
+const PEER_JS = /\.(js|cjs|mjs)$/i;
+
+/**
+ * Runs js-x-ray's `AstAnalyser` over every JavaScript file of each package (read in memory by
+ * Beagle's own loader, as the scan did). Undefined where the package could not be fetched.
+ */
+export async function peerReports(
+  names: string[],
+  registry?: string,
+): Promise<Array<PeerResult | undefined>> {
+  // js-x-ray 16 calls RegExp.escape, which Node 20 lacks.
+  await import('regexp.escape/auto' as string);
+  const { AstAnalyser } = await import('@nodesecure/js-x-ray');
+  const analyser = new AstAnalyser();
+  const out: Array<PeerResult | undefined> = [];
+  for (const name of names) {
+    try {
+      const { artifact } = await loadTarget(
+        `npm:${name}@latest`,
+        loadOptions({ registry, cwd: process.cwd() }),
+      );
+      const kinds = new Set<string>();
+      let warning = false;
+      let critical = false;
+      for (const f of artifact.files) {
+        if (f.kind !== 'text' || !PEER_JS.test(f.path)) continue;
+        let warnings: Array<{ kind: string; severity: string }>;
+        try {
+          warnings = analyser.analyse(f.data.toString('utf8')).warnings;
+        } catch {
+          warnings = [{ kind: 'parsing-error', severity: 'Information' }];
+        }
+        for (const w of warnings) {
+          kinds.add(w.kind);
+          if (w.severity === 'Warning' || w.severity === 'Critical') warning = true;
+          if (w.severity === 'Critical') critical = true;
+        }
+      }
+      out.push({ any: kinds.size > 0, warning, critical, kinds: [...kinds].sort() });
+    } catch {
+      out.push(undefined);
+    }
+  }
+  return out;
+}
+
+/** The peer's row next to Beagle's: how many of the same packages each one flags. */
+export function formatPeer(peer: Array<PeerResult | undefined>, reports: ScanReport[]): string {
+  const ok = peer.filter((p): p is PeerResult => p !== undefined);
+  const n = ok.length;
+  const share = (k: number) => (n ? `${k} (${pct(k / n)})` : '0');
+  const flagged = reports.filter((r) => r.verdict === 'suspicious' || r.verdict === 'malicious').length;
+  const scanned = reports.filter((r) => r.verdict !== 'error').length;
+  return [
+    '| tool, same packages | packages | flagged |',
+    '|---|---:|---|',
+    `| Beagle: verdict suspicious or malicious | ${scanned} | ${scanned ? `${flagged} (${pct(flagged / scanned)})` : '0'} |`,
+    `| js-x-ray 16: any warning | ${n} | ${share(ok.filter((p) => p.any).length)} |`,
+    `| js-x-ray 16: a Warning or Critical warning | ${n} | ${share(ok.filter((p) => p.warning).length)} |`,
+    `| js-x-ray 16: a Critical warning | ${n} | ${share(ok.filter((p) => p.critical).length)} |`,
+  ].join('\n');
+}
+
 /** The Markdown summary table and one line per flagged or failed package. */
 export function formatPopular(entries: PopularEntry[], reports: ScanReport[]): string {
   const s = summarize(reports);
@@ -121,6 +196,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       registry: { type: 'string' },
       concurrency: { type: 'string', default: '2' },
       json: { type: 'string' },
+      peer: { type: 'boolean', default: false },
     },
   });
   const list = values.list!;
@@ -144,6 +220,13 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     },
   );
   console.log(formatPopular(entries, reports));
+  const peer = values.peer
+    ? await peerReports(
+        entries.map((e) => e.name),
+        values.registry,
+      )
+    : undefined;
+  if (peer) console.log(`\n${formatPeer(peer, reports)}`);
   console.log(`\n${entries.length} packages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (values.json) {
     writeFileSync(
@@ -157,6 +240,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
             version: r.package?.version,
             verdict: r.verdict,
             score: r.score,
+            ...(peer ? { peer: peer[i] } : {}),
             rules: [...new Set(r.findings.map((f) => f.ruleId))],
             errors: r.errors,
           })),

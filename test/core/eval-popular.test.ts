@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { choosePopular, main, readPopular } from '../../src/eval/popular.js';
+import { choosePopular, main, peerReports, readPopular } from '../../src/eval/popular.js';
 import { benignPackageFiles, makeTarball, maliciousPackageFiles } from '../helpers/archives.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -43,7 +43,12 @@ describe('popular list', () => {
 describe('npm run eval:popular against a registry', () => {
   let reg: TestRegistry;
   beforeAll(async () => {
+    const evalFiles = {
+      ...benignPackageFiles('fixture-eval', '1.0.0'),
+      'index.js': "eval(Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString());\n",
+    };
     reg = await startRegistry([
+      { name: 'fixture-eval', version: '1.0.0', tarball: await makeTarball(evalFiles) },
       {
         name: 'fixture-a',
         version: '1.0.0',
@@ -97,6 +102,33 @@ describe('npm run eval:popular against a registry', () => {
     expect(printed).toMatch(/\| 3 \| 2 \| 1 \| 1 \| 0 \| 1 \| 50\.0% \| 50\.0% \|/);
     expect(printed).toMatch(/- malicious \d+ #2 fixture-dropper@6\.6\.6: .*NPM-/);
     expect(printed).toMatch(/- error #3 fixture-missing: .*fixture-missing/);
+  });
+
+  it('--peer runs js-x-ray over the same packages and prints both flag rates', async () => {
+    const list = path.join(tmp, 'peer.tsv');
+    writeFileSync(list, 'fixture-a\t300\nfixture-dropper\t200\n');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    let printed = '';
+    try {
+      expect(
+        await main(['--list', list, '--top', '2', '--registry', reg.url, '--concurrency', '1', '--peer']),
+      ).toBe(0);
+      printed = log.mock.calls.map((c) => String(c[0])).join('\n');
+    } finally {
+      log.mockRestore();
+    }
+    expect(printed).toMatch(/\| Beagle: verdict suspicious or malicious \| 2 \| 1 \(50\.0%\) \|/);
+    expect(printed).toMatch(/\| js-x-ray 16: any warning \| 2 \| \d \(/);
+  });
+  it("peerReports reads each package with Beagle's loader and records js-x-ray's warnings", async () => {
+    const [plain, evil, missing] = await peerReports(
+      ['fixture-a', 'fixture-eval', 'fixture-missing'],
+      reg.url,
+    );
+    expect(plain).toMatchObject({ warning: false, critical: false });
+    expect(evil?.warning).toBe(true);
+    expect(evil?.kinds).toContain('unsafe-stmt');
+    expect(missing).toBeUndefined();
   });
 
   it('skips with a message when the list is absent', async () => {
