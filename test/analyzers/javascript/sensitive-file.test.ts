@@ -22,3 +22,12 @@ describe('JS-004 sensitive-file-access', () => {
     );
   });
 });
+
+describe('JS-004 browser paths: profiles, not programs', () => {
+  it("names Brave's user data folder, not its executable (a browser launcher)", async () => {
+    const exe = `const bin = '/mnt/c/Program Files (x86)/BraveSoftware/Brave-Browser/Application/brave.exe';`;
+    expect(await ruleFindings('JS-004', exe)).toHaveLength(0);
+    const profile = `const p = require('path').join(process.env.LOCALAPPDATA, 'BraveSoftware', 'Brave-Browser', 'User Data', 'Default');`;
+    expect(await ruleFindings('JS-004', profile)).toHaveLength(1);
+  });
+});
