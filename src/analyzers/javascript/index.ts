@@ -298,7 +298,8 @@ export const javascriptAnalyzer: Analyzer = {
 
 /**
  * Credential stores that are also the configuration package tooling reads for itself: npm/yarn
- * config (the registry URL, the global prefix), a project's `.env`, Maven's settings.xml.
+ * config (the registry URL, the global prefix), a project's `.env`, Maven's settings.xml, and the
+ * login files of HTTP and database clients (.netrc, .pgpass, .my.cnf).
  * Naming one outside install-time code is what registry-url, webpack's DotenvPlugin or vite do;
  * a stealer also sends it (JS-010) or does it at install. Browser profiles, chat-token stores,
  * wallets and SSH keys keep their weight: no library reads those as its own configuration.
@@ -308,6 +309,8 @@ const OWN_CONFIG_STORES = new Set([
   'yarn registry token',
   '.env secrets file',
   'package registry credentials',
+  // .netrc, .pgpass, .my.cnf: what HTTP, PostgreSQL and MySQL clients read to log in
+  'saved passwords',
 ]);
 
 /** Files above this size are treated as bundles by `weighByContext`. */

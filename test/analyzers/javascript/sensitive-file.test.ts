@@ -31,3 +31,12 @@ describe('JS-004 browser paths: profiles, not programs', () => {
     expect(await ruleFindings('JS-004', profile)).toHaveLength(1);
   });
 });
+
+describe('JS-004 what is not a credential store', () => {
+  it('known_hosts (public host keys, or an API path ending in it) is not SSH keys; ~/.ssh still is', async () => {
+    const api = `const url = '/repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts';`;
+    expect(await ruleFindings('JS-004', api)).toHaveLength(0);
+    const dir = `const p = require('path').join(require('os').homedir(), '.ssh', 'id_ed25519');`;
+    expect(await ruleFindings('JS-004', dir)).toHaveLength(1);
+  });
+});

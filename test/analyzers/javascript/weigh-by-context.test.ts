@@ -195,6 +195,12 @@ describe('JS-004 on configuration that tooling reads for itself', () => {
     expect(f[0]?.severity).toBe('medium');
     expect((await scanInline({ 'index.js': npmrc })).verdict.verdict).toBe('clean');
   });
+  it('a database client naming ~/.pgpass (its own login file) weighs medium too', async () => {
+    const pg = `const path = require('path'), os = require('os');
+      module.exports = () => path.join(os.homedir(), '.pgpass');`;
+    const f = (await jsFindings({ 'index.js': pg })).filter((x) => x.ruleId === 'JS-004');
+    expect(f[0]?.severity).toBe('medium');
+  });
   it('keeps high at install time, and for stores no library reads as its own config', async () => {
     const install = (await jsFindings({ 'install.js': npmrc }, INSTALL())).filter(
       (x) => x.ruleId === 'JS-004',
