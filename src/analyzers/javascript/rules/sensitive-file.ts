@@ -17,7 +17,7 @@ export const sensitiveFile: JsRule = {
     rationale:
       'Stealers read these files to take tokens, keys, passwords and wallets; a general-purpose library has no reason to know where Chrome keeps its passwords.',
     falsePositives:
-      'Tools that manage these files for the user (npm config helpers, SSH clients, cloud SDK credential providers) mention them legitimately.',
+      "Tools that manage these files for the user (npm config helpers, SSH clients, cloud SDK credential providers) mention them legitimately. Outside install-time code the finding weighs medium in files over 200 KB (bundled CLIs) and for stores that are tooling's own configuration (npm/yarn config, .env, Maven settings.xml, .netrc/.pgpass/.my.cnf); browser profiles, chat-token stores, wallets and SSH keys keep high. known_hosts alone and browser executables are not stores.",
     example: "fs.readFileSync(path.join(os.homedir(), '.ssh', 'id_rsa'))",
     references: [
       'https://attack.mitre.org/techniques/T1552/001/',
