@@ -24,3 +24,16 @@ describe('JS-009 download-and-execute', () => {
     ).toHaveLength(0);
   });
 });
+
+describe('JS-009 download sources', () => {
+  it('the cloud metadata service in the same file is no download source (a cloud CLI)', async () => {
+    const code = `const http = require('http'), fs = require('fs'), cp = require('child_process');
+      const IMDS = 'fd00:ec2::254';
+      http.get({ host: IMDS, path: '/latest/meta-data/' }, (r) => r.pipe(fs.createWriteStream('/tmp/md')));
+      cp.spawn('docker', ['build', '.']);`;
+    const f = await ruleFindings('JS-009', code);
+    expect(f[0]?.severity).toBe('low');
+    const ecs = code.replace("'fd00:ec2::254'", "'169.254.170.2'");
+    expect((await ruleFindings('JS-009', ecs))[0]?.severity).toBe('low');
+  });
+});

@@ -158,8 +158,13 @@ const IPV4_HOST = /^(?:\d{1,3}\.){3}\d{1,3}$/;
  */
 export function isShadyLocation(value: string | undefined): boolean {
   if (!value) return false;
-  if (IPV4_HOST.test(value)) return !/^(127|10|0)\./.test(value) && !/^192\.168\./.test(value);
+  // The cloud metadata service (169.254.169.254, fd00:ec2::254) serves credentials, not payloads:
+  // naming it is NET-001's business, and it is no download source for a dropper.
+  const endpoints = matchEndpoints(value);
+  if (endpoints.some((m) => m.kind === 'cloud-metadata')) return false;
+  // link-local 169.254.0.0/16 (ECS's 169.254.170.2 credentials endpoint) never serves the internet
+  if (IPV4_HOST.test(value)) return !/^(127|10|0)\./.test(value) && !/^(192\.168|169\.254)\./.test(value);
   if (/^http:\/\//i.test(value) && !/^http:\/\/(localhost|127\.|\[::1\]|0\.0\.0\.0)/i.test(value))
     return true;
-  return matchEndpoints(value).some((m) => m.kind !== 'geo-ip');
+  return endpoints.some((m) => m.kind !== 'geo-ip');
 }
