@@ -64,7 +64,7 @@ export interface Chain {
 
 const rank = (s: Severity) => SEVERITY_POINTS[s];
 /** Endpoint kinds no library needs at import: request capture, OAST, paste and file-drop sites. */
-const NO_LEGIT_ENDPOINTS = new Set(['request-capture', 'oast', 'paste', 'file-drop']);
+const NO_LEGIT_ENDPOINTS = new Set(['request-capture', 'ip-logger', 'oast', 'paste', 'file-drop']);
 const early = (f: Finding) => f.context === 'install' || f.context === 'import' || f.context === 'startup';
 /**
  * Early-running code where the context is known per function (Python, Java): their `import`

