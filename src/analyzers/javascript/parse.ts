@@ -42,12 +42,28 @@ export function meriyahOptions(module: boolean, jsx: boolean) {
   } as const;
 }
 
-function meriyah(source: string, module: boolean, jsx: boolean): Node {
-  const options = meriyahOptions(module, jsx);
-  return (module ? parseModule(source, options) : parseScript(source, options)) as unknown as Node;
+/** `[start, end)` offsets of comments, collected when a caller asks for them. */
+type CommentSink = Array<[number, number]>;
+
+function meriyah(source: string, module: boolean, jsx: boolean, comments?: CommentSink): Node {
+  const base = meriyahOptions(module, jsx);
+  const options = comments
+    ? {
+        ...base,
+        onComment: (_type: string, _value: string, start: number, end: number) => {
+          comments.push([start, end]);
+        },
+      }
+    : base;
+  try {
+    return (module ? parseModule(source, options) : parseScript(source, options)) as unknown as Node;
+  } catch (err) {
+    if (comments) comments.length = 0; // a failed attempt's comments are not the file's
+    throw err;
+  }
 }
 
-function babel(source: string, typescript: boolean): Node {
+function babel(source: string, typescript: boolean, comments?: CommentSink): Node {
   const file = babelParse(source, {
     sourceType: 'unambiguous',
     errorRecovery: true,
@@ -55,6 +71,7 @@ function babel(source: string, typescript: boolean): Node {
     allowImportExportEverywhere: true,
     plugins: typescript ? ['typescript', 'jsx', 'estree'] : ['jsx', 'estree'],
   }) as unknown as Node;
+  if (comments) for (const c of file.comments ?? []) comments.push([c.start, c.end]);
   return file.program as Node;
 }
 
@@ -63,10 +80,10 @@ function babel(source: string, typescript: boolean): Node {
  * meriyah for JS (script or module, then with JSX), Babel for TypeScript, acorn-loose to
  * recover a partial tree from broken files.
  */
-export function parseJavaScript(source: string, path: string): ParseResult {
+export function parseJavaScript(source: string, path: string, comments?: CommentSink): ParseResult {
   if (TS_EXT.test(path)) {
     try {
-      return { ast: babel(source, !/\.(jsx)$/i.test(path)), parser: 'babel', recovered: false };
+      return { ast: babel(source, !/\.(jsx)$/i.test(path), comments), parser: 'babel', recovered: false };
     } catch (err) {
       return looseFallback(source, (err as Error).message);
     }
@@ -86,13 +103,13 @@ export function parseJavaScript(source: string, path: string): ParseResult {
   let firstError: string | undefined;
   for (const [module, withJsx] of attempts) {
     try {
-      return { ast: meriyah(source, module, withJsx), parser: 'meriyah', recovered: false };
+      return { ast: meriyah(source, module, withJsx, comments), parser: 'meriyah', recovered: false };
     } catch (err) {
       firstError ??= (err as Error).message;
     }
   }
   try {
-    return { ast: babel(source, false), parser: 'babel', recovered: false };
+    return { ast: babel(source, false, comments), parser: 'babel', recovered: false };
   } catch {
     return looseFallback(source, firstError);
   }
@@ -113,38 +130,7 @@ function looseFallback(source: string, error: string | undefined): ParseResult {
  * not parse.
  */
 export function commentRanges(source: string, path: string): Array<[number, number]> | undefined {
-  if (TS_EXT.test(path)) {
-    try {
-      const file = babelParse(source, {
-        sourceType: 'unambiguous',
-        errorRecovery: true,
-        plugins: ['typescript', 'jsx'],
-      }) as unknown as { comments?: Array<{ start: number; end: number }> };
-      return (file.comments ?? []).map((c) => [c.start, c.end]);
-    } catch {
-      return undefined;
-    }
-  }
-  for (const [module, jsx] of [
-    [false, false],
-    [true, false],
-    [true, true],
-    [false, true],
-  ] as const) {
-    const ranges: Array<[number, number]> = [];
-    try {
-      const options = {
-        ...meriyahOptions(module, jsx),
-        onComment: (_type: string, _value: string, start: number, end: number) => {
-          ranges.push([start, end]);
-        },
-      };
-      if (module) parseModule(source, options);
-      else parseScript(source, options);
-      return ranges;
-    } catch {
-      /* next goal */
-    }
-  }
-  return undefined;
+  const comments: CommentSink = [];
+  const parsed = parseJavaScript(source, path, comments);
+  return parsed.ast && !parsed.recovered ? comments : undefined;
 }

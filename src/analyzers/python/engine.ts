@@ -517,6 +517,18 @@ function callbackTargets(call: Node): string[] {
   return out;
 }
 
+/** Records a call of `name` from the current function (or from module load, outside `__main__`). */
+function noteCall(ctx: PyContext, name: string): void {
+  const current = ctx.fnStack[ctx.fnStack.length - 1];
+  if (current === undefined) {
+    if (ctx.mainGuard === 0) ctx.loadCalled.add(name);
+    return;
+  }
+  let set = ctx.callsIn.get(current);
+  if (!set) ctx.callsIn.set(current, (set = new Set()));
+  set.add(name);
+}
+
 type Handler = { rule: RuleMeta; fn: (node: Node) => void };
 
 /**
@@ -551,39 +563,15 @@ export function runPyRules(root: Node, rules: PyRule[], ctx: PyContext): void {
   const visit = (node: Node) => {
     bindNode(ctx, node);
     if (node.type === 'call') {
-      const fn = node.childForFieldName('function');
-      const name =
-        fn?.type === 'identifier'
-          ? fn.text
-          : fn?.type === 'attribute'
-            ? fn.childForFieldName('attribute')?.text
-            : undefined;
+      const name = refName(node.childForFieldName('function'));
       if (name) {
         let sites = ctx.callSites.get(name);
         if (!sites) ctx.callSites.set(name, (sites = []));
         if (sites.length < 50) sites.push(node);
-        const current = ctx.fnStack[ctx.fnStack.length - 1];
-        if (current === undefined) {
-          if (ctx.mainGuard === 0) ctx.loadCalled.add(name);
-        } else {
-          let set = ctx.callsIn.get(current);
-          if (!set) ctx.callsIn.set(current, (set = new Set()));
-          set.add(name);
-        }
+        noteCall(ctx, name);
       }
-    }
-    if (node.type === 'call') {
       // `Thread(target=init).start()`, `atexit.register(f)`, `Timer(1, f)`: f runs as if called here.
-      for (const name of callbackTargets(node)) {
-        const current = ctx.fnStack[ctx.fnStack.length - 1];
-        if (current === undefined) {
-          if (ctx.mainGuard === 0) ctx.loadCalled.add(name);
-        } else {
-          let set = ctx.callsIn.get(current);
-          if (!set) ctx.callsIn.set(current, (set = new Set()));
-          set.add(name);
-        }
-      }
+      for (const target of callbackTargets(node)) noteCall(ctx, target);
     }
     if (node.type === 'decorator' && ctx.fnStack.length === 0 && ctx.mainGuard === 0) {
       // Decorators run when the module is loaded: `@register` calls register(f) at import.

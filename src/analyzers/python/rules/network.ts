@@ -1,3 +1,4 @@
+import { analyzeCommand } from '../../shell/command.js';
 import { endpointFinding, matchEndpoints, SUSPICIOUS_ENDPOINT } from '../../text/iocs.js';
 import type { PyRule } from '../engine.js';
 import { NETWORK_FETCH, RECON_SOURCES } from '../evaluate.js';
@@ -5,11 +6,15 @@ import type { Node } from '../parser.js';
 import { PyBytes, textOf } from '../values.js';
 import { commandOf, DOWNLOAD_TO_DISK, NETWORK_CALLS, PROCESS_CALLS, preview, py } from './helpers.js';
 
-/** A URL fetched to a file (`-o`/`-O`/`>`) or into a shell, in a script's text. */
-const SHELL_FETCH =
-  /https?:\/\/\S+\s+(?:-o|-O|>)\s*\S|https?:\/\/\S+\s*\|\s*(?:ba|z|da)?sh\b|(?:-o|-O)\s+\S+\s+https?:\/\//;
-/** The script makes something executable or runs a shell. */
-const SHELL_RUNS = /chmod\s+(?:[+0-7]*x|[0-7]{3,4})\b|\|\s*(?:ba|z|da)?sh\b|\bnohup\b/;
+/**
+ * A shell script (written out from a constant) that downloads and runs what it fetched, read by
+ * the shell analyzer: `curl URL -o f; chmod +x f; ./f`, `wget -qO- URL | sh`.
+ */
+function fetchesAndRuns(script: string): boolean {
+  return analyzeCommand(script.replace(/\r?\n/g, ';')).some(
+    (t) => t.id === 'download-execute' || t.id === 'download-pipe-shell',
+  );
+}
 
 const EXEC_EXT = /\.(exe|bat|cmd|vbs|vbe|ps1|scr|msi|hta|dll|sh|bin|jar|pyw?|apk|elf)\b/i;
 
@@ -234,12 +239,7 @@ export const downloadAndRun: PyRule = {
             ) {
               noteDownload(node, 'code');
               if (ctx.reanalyze) ctx.pending.push(ctx.reanalyze(text, node));
-            } else if (
-              text &&
-              text.length > 20 &&
-              SHELL_FETCH.test(text.slice(0, 4000)) &&
-              SHELL_RUNS.test(text.slice(0, 4000))
-            ) {
+            } else if (text && text.length > 20 && fetchesAndRuns(text.slice(0, 4000))) {
               // A shell script that fetches a URL to a file (or into a shell) and makes it executable,
               // written out from a constant: the download happens when the script is run.
               noteDownload(node, 'script');
