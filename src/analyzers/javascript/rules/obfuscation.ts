@@ -4,6 +4,8 @@ import { isPackerFunction, unpackPacker } from '../unpack.js';
 import { calleeName, js, preview } from './helpers.js';
 
 const HEX_IDENT = /^_0x[0-9a-f]{3,}$/i;
+/** Text that can spell a hex identifier: the name itself, or a unicode escape (`\u005f0x1a2b`). */
+const HEX_NAME_TEXT = /_0x|\\u/i;
 const BUNDLE_PATH =
   /(^|\/)(dist|build|umd|bundles?|vendor|lib\/browser|min)(\/|$)|\.min\.[cm]?js$|\.bundle\.js$/i;
 /** `\x41`-style escapes of printable ASCII: minifiers never write these, obfuscators do. */
@@ -64,13 +66,18 @@ export const obfuscation: JsRule = {
     let hexEscaped = 0;
     let firstEscaped: Node | undefined;
     let packed = false;
+    // Identifiers are a third of all nodes: only files whose text can spell a hex name (`_0x`,
+    // or a `\u` escape that may encode one) get the per-identifier check.
+    const hexIdentifiers = HEX_NAME_TEXT.test(ctx.source);
     return {
-      Identifier(node: Node) {
-        if (hexNames.size < 50 && HEX_IDENT.test(node.name)) {
-          hexNames.add(node.name);
-          firstHex ??= node;
-        }
-      },
+      ...(hexIdentifiers && {
+        Identifier(node: Node) {
+          if (hexNames.size < 50 && HEX_IDENT.test(node.name)) {
+            hexNames.add(node.name);
+            firstHex ??= node;
+          }
+        },
+      }),
       Literal(node: Node) {
         if (typeof node.value !== 'string' || hexEscaped >= 20 || node.end - node.start < 12) return;
         // bounded to the literal itself: an unbounded indexOf would rescan the rest of the file
