@@ -74,6 +74,23 @@ function decodeBuffer(value: string, encoding: string | undefined): string | und
  * strings, String.fromCharCode, Buffer.from(.., 'base64'|'hex'), atob, decodeURIComponent.
  * Identifiers resolve through the engine's scope to their initializers. Results are cached per node.
  */
+/** Names compilers give their import interop helpers (TypeScript, Babel, SWC, esbuild). */
+const INTEROP_HELPER =
+  /^_*(?:importStar|importDefault|interopRequireWildcard|interopRequireDefault|interop_require_wildcard|interop_require_default|toESM)$/;
+
+/** Whether a callee is an import interop helper (`__importStar`, `tslib_1.__importDefault`, `(0, x.__toESM)`). */
+function isInteropHelper(callee: Node | undefined): boolean {
+  let c = callee;
+  if (c?.type === 'SequenceExpression') c = c.expressions?.[c.expressions.length - 1];
+  const name =
+    c?.type === 'Identifier'
+      ? c.name
+      : c?.type === 'MemberExpression' && !c.computed
+        ? c.property?.name
+        : undefined;
+  return typeof name === 'string' && INTEROP_HELPER.test(name);
+}
+
 export class Evaluator {
   private readonly cache: NodeMemo<Value | null>;
   private readonly qualified: NodeMemo<string | null>;
@@ -692,6 +709,11 @@ export class Evaluator {
           const v = this.evaluate(node.arguments[0]);
           return typeof v === 'string' ? v.replace(/^node:/, '') : undefined;
         }
+        // Compilers wrap every import in an interop helper (TypeScript's
+        // `__importStar(require('child_process'))`, Babel's `_interopRequireWildcard`, esbuild's
+        // `__toESM`): the result is the module, or a namespace whose members are its members.
+        if (isInteropHelper(node.callee) && node.arguments.length >= 1)
+          return this.moduleOf(node.arguments[0]);
         return undefined;
       case 'ImportExpression': {
         const v = this.evaluate(node.source);
@@ -704,12 +726,18 @@ export class Evaluator {
         const base = this.moduleOf(node.object);
         if (!base) return undefined;
         const key = node.computed ? this.evaluate(node.property) : node.property.name;
+        // `.default` of a module is the module (what `import x from` binds; what interop helpers
+        // wrap a CommonJS module in): `cp.default.exec` is `child_process.exec`.
+        if (key === 'default' && !base.includes('.', base.lastIndexOf('/') + 1)) return base;
         return typeof key === 'string' ? `${base}.${key}` : undefined;
       }
       case 'Identifier': {
         const b = this.ctx.lookup(node.name);
         return b?.module;
       }
+      case 'SequenceExpression':
+        // `(0, tslib_1.__importStar)(...)`: the value is the last expression
+        return this.moduleOf(node.expressions?.[node.expressions.length - 1]);
       default:
         return undefined;
     }
