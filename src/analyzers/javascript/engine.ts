@@ -274,6 +274,44 @@ function callableByName(fn: Node, parent: Node | undefined): boolean {
   );
 }
 
+/** Functions worth seeing through `.call`/`.apply` besides module functions: code and timer sinks. */
+const DIRECT_GLOBALS = new Set(['eval', 'Function', 'fetch', 'require', 'setTimeout', 'setInterval']);
+
+/**
+ * The direct form of an indirect call of a module function or code sink: `f.call(t, a, b)` and
+ * `f.apply(t, [a, b])` and `Reflect.apply(f, t, [a, b])` are `f(a, b)`. The synthetic node spans the
+ * original call (findings point at it); its callee and arguments are the original's nodes.
+ */
+export function directCall(ctx: RuleContext, node: Node): Node | undefined {
+  const callee = node.callee;
+  if (callee?.type !== 'MemberExpression' || callee.computed) return undefined;
+  const method = callee.property?.name;
+  if (method !== 'call' && method !== 'apply') return undefined;
+  const args: Node[] = node.arguments ?? [];
+  let fn: Node | undefined;
+  let list: Node[] | undefined;
+  if (method === 'apply' && callee.object?.type === 'Identifier' && callee.object.name === 'Reflect') {
+    fn = args[0];
+    list = args[2]?.type === 'ArrayExpression' ? args[2].elements : undefined;
+  } else {
+    fn = callee.object;
+    list =
+      method === 'call' ? args.slice(1) : args[1]?.type === 'ArrayExpression' ? args[1].elements : undefined;
+  }
+  if (!fn || !list || list.some((a) => !a || a.type === 'SpreadElement')) return undefined;
+  if (fn.type !== 'Identifier' && fn.type !== 'MemberExpression') return undefined;
+  const name = ctx.qualify(fn);
+  if (!name || (!DIRECT_GLOBALS.has(name) && ctx.evaluator.moduleOf(fn) === undefined)) return undefined;
+  return {
+    type: 'CallExpression',
+    callee: fn,
+    arguments: list,
+    optional: false,
+    start: node.start,
+    end: node.end,
+  };
+}
+
 /** Declares the names a pattern binds, recording module aliases for `const {exec} = require('cp')`. */
 function declarePattern(
   ctx: RuleContext,
@@ -484,6 +522,8 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
     exit: Handlers;
     fn: boolean;
     bindings: boolean;
+    /** A call expression some rule handles (the only nodes `directCall` can unwrap). */
+    call: boolean;
   }
   const types = new Map<string, TypeInfo>();
   const infoOf = (node: Node): TypeInfo => {
@@ -495,6 +535,9 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
         exit: exitDispatch.get(node.type),
         fn: FUNCTION_TYPES.has(node.type),
         bindings: BINDING_TYPES.has(node.type),
+        call:
+          node.type === 'CallExpression' &&
+          (dispatch.has('CallExpression') || exitDispatch.has('CallExpression')),
       };
       types.set(node.type, info);
     }
@@ -505,6 +548,9 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
     const info = infoOf(node);
     if (info.bindings) enterBindings(node);
     if (info.enter) fire(info.enter, node);
+    // `cp.exec.call(null, cmd)`, `Reflect.apply(cp.exec, null, [cmd])`: rules also see the direct call.
+    const direct = info.call ? directCall(ctx, node) : undefined;
+    if (direct && info.enter) fire(info.enter, direct);
     const isFunction = info.fn;
     const isCatch = !isFunction && node.type === 'CatchClause' && !!node.param;
     if (isFunction) {
@@ -535,6 +581,7 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
     ctx.ancestors.pop();
     if (isFunction && callableByName(node, ctx.parent())) ctx.taint.onArrowExit(node);
     if (isFunction || isCatch) ctx.popScope();
+    if (direct && info.exit) fire(info.exit, direct);
     if (info.exit) fire(info.exit, node);
   };
 

@@ -74,6 +74,19 @@ function decodeBuffer(value: string, encoding: string | undefined): string | und
  * strings, String.fromCharCode, Buffer.from(.., 'base64'|'hex'), atob, decodeURIComponent.
  * Identifiers resolve through the engine's scope to their initializers. Results are cached per node.
  */
+/** Qualified names of functions that load a module by name, like `require`. */
+const REQUIRE_NAMES = new Set([
+  'require',
+  'module.require',
+  'require.main.require',
+  'process.mainModule.require',
+  'module.constructor._load',
+  'process.mainModule.constructor._load',
+  'module._load',
+]);
+/** `module.createRequire(url)` returns a `require`. */
+const CREATE_REQUIRE = new Set(['module.createRequire', 'module.createRequireFromPath']);
+
 /** Names compilers give their import interop helpers (TypeScript, Babel, SWC, esbuild). */
 const INTEROP_HELPER =
   /^_*(?:importStar|importDefault|interopRequireWildcard|interopRequireDefault|interop_require_wildcard|interop_require_default|toESM)$/;
@@ -696,25 +709,64 @@ export class Evaluator {
     }
   }
 
+  private moduleDepth = 0;
+
+  /**
+   * Whether a callee loads a module: `require` and its aliases, `module.require`,
+   * `process.mainModule.require` (how payloads reach modules from code that has no `require`),
+   * `Module._load`, and the function `createRequire()` returns in ES modules.
+   */
+  private isRequire(callee: Node | undefined): boolean {
+    if (!callee) return false;
+    if (callee.type === 'Identifier' && callee.name === 'require') return true;
+    if (callee.type === 'CallExpression') return CREATE_REQUIRE.has(this.qualify(callee.callee) ?? '');
+    const q = this.qualify(callee);
+    if (q && REQUIRE_NAMES.has(q)) return true;
+    if (callee.type === 'Identifier') {
+      const b = this.ctx.lookup(callee.name);
+      return (
+        b?.init?.type === 'CallExpression' &&
+        b.reassigned === 0 &&
+        CREATE_REQUIRE.has(this.qualify(b.init.callee) ?? '')
+      );
+    }
+    return false;
+  }
+
   /** The module a value comes from: `require('x')`, `require('x').y`, `await import('x')`, an alias. */
   moduleOf(node: Node | undefined): string | undefined {
     if (!node) return undefined;
     switch (node.type) {
-      case 'CallExpression':
-        if (
-          node.callee?.type === 'Identifier' &&
-          node.callee.name === 'require' &&
-          node.arguments.length >= 1
-        ) {
-          const v = this.evaluate(node.arguments[0]);
-          return typeof v === 'string' ? v.replace(/^node:/, '') : undefined;
+      case 'CallExpression': {
+        const args: Node[] = node.arguments ?? [];
+        if (args.length === 0) return undefined;
+        // Bindings can refer to themselves (`var f = f()`): resolving a callee goes a few levels deep.
+        if (this.moduleDepth > 4) return undefined;
+        this.moduleDepth++;
+        try {
+          if (this.isRequire(node.callee)) {
+            const v = this.evaluate(args[0]);
+            return typeof v === 'string' ? v.replace(/^node:/, '') : undefined;
+          }
+          // Compilers wrap every import in an interop helper (TypeScript's
+          // `__importStar(require('child_process'))`, Babel's `_interopRequireWildcard`, esbuild's
+          // `__toESM`): the result is the module, or a namespace whose members are its members.
+          if (isInteropHelper(node.callee)) return this.moduleOf(args[0]);
+          // `util.promisify(cp.exec)` and `cp.exec.bind(cp)` are the same function.
+          const callee = node.callee;
+          if (this.qualify(callee) === 'util.promisify') return this.moduleOf(args[0]);
+          if (
+            callee?.type === 'MemberExpression' &&
+            !callee.computed &&
+            callee.property?.name === 'bind' &&
+            args.length === 1
+          )
+            return this.moduleOf(callee.object);
+          return undefined;
+        } finally {
+          this.moduleDepth--;
         }
-        // Compilers wrap every import in an interop helper (TypeScript's
-        // `__importStar(require('child_process'))`, Babel's `_interopRequireWildcard`, esbuild's
-        // `__toESM`): the result is the module, or a namespace whose members are its members.
-        if (isInteropHelper(node.callee) && node.arguments.length >= 1)
-          return this.moduleOf(node.arguments[0]);
-        return undefined;
+      }
       case 'ImportExpression': {
         const v = this.evaluate(node.source);
         return typeof v === 'string' ? v.replace(/^node:/, '') : undefined;

@@ -5,12 +5,53 @@ import type { Node } from '../parse.js';
 /** Rule metadata shared by every JavaScript rule. */
 export const js = { analyzer: 'javascript', ecosystems: ['npm'] } as const;
 
-/** Functions of child_process that start a process. */
-export const PROCESS_EXEC = new Set(
-  ['exec', 'execSync', 'spawn', 'spawnSync', 'execFile', 'execFileSync', 'fork'].map(
+/** Functions that start a process: child_process, and the Bun and Deno runtimes. */
+export const PROCESS_EXEC = new Set([
+  ...['exec', 'execSync', 'spawn', 'spawnSync', 'execFile', 'execFileSync', 'fork'].map(
     (m) => `child_process.${m}`,
   ),
-);
+  // the Bun and Deno runtimes' own process APIs (Shai-Hulud 2.0 installs Bun to run its payload)
+  'Bun.spawn',
+  'Bun.spawnSync',
+  'Deno.run',
+  'Deno.Command',
+]);
+
+/** Words a shell reads as themselves; anything else is quoted when an argv becomes a command line. */
+const SHELL_SAFE_WORD = /^[\w@%+=:,./-]+$/;
+
+/** The command line an argv runs, quoted as a shell would need it (`sh -c 'curl … | sh'`). */
+export function argvToCommand(argv: string[]): string {
+  return argv.map((a) => (SHELL_SAFE_WORD.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
+}
+
+/** The value of `key` in an object literal, if it is written there. */
+function propertyValue(obj: Node | undefined, key: string): Node | undefined {
+  if (obj?.type !== 'ObjectExpression') return undefined;
+  for (const p of obj.properties ?? []) {
+    if (p.type === 'Property' && !p.computed && (p.key?.name ?? p.key?.value) === key) return p.value;
+  }
+  return undefined;
+}
+
+/**
+ * The command line a process call runs, when it is constant: `exec`'s shell line as written,
+ * spawn/execFile/fork's program and argument list as a quoted command line, Bun's and Deno's
+ * argv arrays (`Bun.spawn(['sh', '-c', …])`, `{ cmd: [...] }`, `new Deno.Command(p, { args })`).
+ */
+export function commandOf(ctx: RuleContext, name: string, node: Node): string | undefined {
+  const [a0, a1] = (node.arguments ?? []) as Node[];
+  const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
+  if (name === 'Bun.spawn' || name === 'Bun.spawnSync' || name === 'Deno.run') {
+    const argv = strings(ctx.evaluate(a0?.type === 'ObjectExpression' ? propertyValue(a0, 'cmd') : a0));
+    return argv?.length ? argvToCommand(argv) : undefined;
+  }
+  const command = ctx.evaluateString(a0);
+  if (command === undefined) return undefined;
+  if (name === 'child_process.exec' || name === 'child_process.execSync') return command;
+  const args = strings(ctx.evaluate(name === 'Deno.Command' ? propertyValue(a1, 'args') : a1));
+  return args ? argvToCommand([command, ...args]) : command;
+}
 
 /** Calls that open network connections or send requests. */
 export const NETWORK_CALLS = new Set([

@@ -1,7 +1,7 @@
 import { analyzeCommand } from '../../shell/command.js';
 import type { JsRule } from '../engine.js';
 import type { Node } from '../parse.js';
-import { calleeName, js, PROCESS_EXEC, preview } from './helpers.js';
+import { calleeName, commandOf, js, PROCESS_EXEC, preview } from './helpers.js';
 
 /** Flags starting processes; the command line, when known, is analysed like a shell script. */
 export const processExec: JsRule = {
@@ -12,7 +12,8 @@ export const processExec: JsRule = {
     category: 'execution',
     severity: 'low',
     confidence: 'high',
-    description: 'Code starts a child process (child_process exec/spawn/execFile/fork).',
+    description:
+      'Code starts a child process (child_process exec/spawn/execFile/fork, Bun.spawn, Deno.Command), also through `.call`/`.apply`, `util.promisify` and `bind`.',
     rationale:
       'Running other programs is how packages download and start payloads, open reverse shells and run credential tools; the command itself says which.',
     falsePositives: 'Build tools, CLIs and git/compiler wrappers spawn processes by design.',
@@ -24,13 +25,7 @@ export const processExec: JsRule = {
       const name = calleeName(ctx, node);
       if (!name || !PROCESS_EXEC.has(name)) return;
       ctx.facts.capabilities.add('process');
-      const first = node.arguments[0];
-      const command = ctx.evaluateString(first);
-      const args = ctx.evaluate(node.arguments[1]);
-      const full =
-        command !== undefined
-          ? [command, ...(Array.isArray(args) ? args.map(String) : [])].join(' ')
-          : undefined;
+      const full = commandOf(ctx, name, node);
       if (full) ctx.facts.runsFiles.add(full);
       const techniques = full ? analyzeCommand(full) : [];
       const worst = techniques.sort((a, b) => rankSeverity(b.severity) - rankSeverity(a.severity))[0];
