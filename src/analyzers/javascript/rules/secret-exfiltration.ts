@@ -1,8 +1,14 @@
 import type { JsRule } from '../engine.js';
+import type { Node } from '../parse.js';
 import { hasStrongSecret } from '../taint.js';
 import { flowEvidence, onSinks, recordModuleFlows } from './flow-common.js';
 import { functionSinkVisitors } from './function-sinks.js';
-import { js } from './helpers.js';
+import { js, preview } from './helpers.js';
+
+const SECRET_KINDS = new Set(['env', 'secret', 'browser-data']);
+/** A network client started as a process: the command line's arguments leave the machine. */
+const NETWORK_TOOL =
+  /(?:^|[\s;&|(`'"/\\])(?:curl|wget|nc|ncat|netcat|socat|telnet|Invoke-WebRequest|Invoke-RestMethod|iwr|irm)(?:\.exe)?(?=$|[\s;&|)`'"])/i;
 
 /** Data flow: secrets (env, credential files, token commands, browser form data) reach the network. */
 export const secretExfiltration: JsRule = {
@@ -14,7 +20,7 @@ export const secretExfiltration: JsRule = {
     severity: 'critical',
     confidence: 'high',
     description:
-      'Data derived from secrets (process.env, credential files such as ~/.npmrc or ~/.ssh, token commands, browser cookies and form fields) flows into a network request, DNS query or socket.',
+      'Data derived from secrets (process.env, credential files such as ~/.npmrc or ~/.ssh, token commands, browser cookies and form fields) flows into a network request, DNS query or socket, or into the command line of a network client it starts (curl, wget, nc).',
     rationale:
       'Stealers read credentials and send them out; Beagle follows the value from where it is read, through variables, objects, JSON.stringify, encodings, template strings and local helper functions, to the request that carries it — also into sink wrappers: a function (in the same file or exported by another package module) whose parameter reaches the request, reported at the call with both files in the flow. A library that reads a single config variable does not send it anywhere.',
     falsePositives:
@@ -46,6 +52,33 @@ export const secretExfiltration: JsRule = {
         });
       },
     );
+    // `exec(`curl -d '${JSON.stringify(process.env)}' https://…`)`: a process that is a network
+    // client carries its arguments out as surely as a request does.
+    let viaCommand = false;
+    const commandExfil = (node: Node) => {
+      if (viaCommand) return;
+      const sink = ctx.taint.sinkOf(node);
+      if (sink?.kind !== 'exec') return;
+      // the command line only: `{ env: process.env }` in the options is the child's environment
+      const [program, argv] = (node.arguments ?? []) as Node[];
+      const line = [program, /\.exec(Sync)?$/.test(sink.callee) ? undefined : argv].filter(
+        (a): a is Node => !!a && a.type !== 'ObjectExpression',
+      );
+      const sources = line.flatMap((a) => ctx.taint.taintOf(a)).filter((t) => SECRET_KINDS.has(t.kind));
+      if (sources.length === 0) return;
+      const command = ctx.taint.pathString(program);
+      if (!command || !NETWORK_TOOL.test(command)) return;
+      viaCommand = true;
+      const strong = hasStrongSecret(sources);
+      ctx.facts.capabilities.add('secret-exfiltration');
+      ctx.report({
+        node,
+        message: `Sends ${sources.map((t) => t.what).join(', ')} out through ${sink.callee} running a network client: \`${preview(command, 120)}\`.`,
+        severity: strong ? 'critical' : 'high',
+        confidence: strong ? 'high' : 'medium',
+        evidence: flowEvidence(ctx, node, { ...sink, kind: 'network' }, sources),
+      });
+    };
     const pending = recordModuleFlows(ctx);
     // sink wrappers (`(d) => https.request(o).end(d)`) called with tagged input, here or across modules
     const wrappers = functionSinkVisitors(ctx);
@@ -82,6 +115,7 @@ export const secretExfiltration: JsRule = {
         sinks.CallExpression(n);
         pending.CallExpression(n);
         wrappers.CallExpression(n);
+        commandExfil(n);
       },
       NewExpression(n) {
         sinks.NewExpression(n);
