@@ -124,6 +124,7 @@ const CODE_SINKS = new Set([
   'vm.compileFunction',
   'vm.Script',
   'module._compile',
+  'require-from-string',
   'require',
 ]);
 /** How environment variable names are written (`HTTPS_PROXY`, `NPM_TOKEN`), unlike methods or fields. */

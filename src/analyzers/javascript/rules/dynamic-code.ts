@@ -11,6 +11,9 @@ const EVALUATORS = new Set([
   'vm.compileFunction',
   'vm.Script',
   'vm.SourceTextModule',
+  // a CommonJS module compiled from a string: `new Module()._compile(code)`, require-from-string
+  'module._compile',
+  'require-from-string',
   'setTimeout',
   'setInterval',
   'setImmediate',
