@@ -42,6 +42,25 @@ describe('JS-009 download-and-execute', () => {
       https.get('https://x.invalid/t.tgz', (r) => { fs.writeFileSync('/tmp/t.tgz', r); cp.execSync('tar xzf /tmp/t.tgz -C vendor'); });`;
     expect((await ruleFindings('JS-009', tar))[0]?.severity).toBe('low');
   });
+  it('a repository URL in a bundled package.json is no download source', async () => {
+    const code = `const net = require('net'), fs = require('fs'), cp = require('child_process');
+      const pkg = { name: 'escodegen', repository: { type: 'git', url: 'http://github.com/estools/escodegen.git' } };
+      function ping(p) { return net.connect(p, 'localhost'); }
+      function save(f, d) { fs.writeFileSync(f, d); }
+      function run(c) { return cp.spawn(c, []); }`;
+    expect((await ruleFindings('JS-009', code))[0]?.severity).toBe('low');
+  });
+  it('in a bundle, an address in an unrelated object literal is no download source', async () => {
+    const parts = `const net = require('net'), fs = require('fs'), cp = require('child_process');
+      const dnsServers = [{ host: '192.0.2.53', port: 53 }];
+      function probe(p) { return net.connect(p, 'localhost'); }
+      function save(f, d) { fs.writeFileSync(f, d); }
+      function run(c) { return cp.spawn(c, []); }`;
+    const bundle = `${parts}\n// ${'x'.repeat(210 * 1024)}\n`;
+    expect((await ruleFindings('JS-009', bundle))[0]?.severity).toBe('low');
+    // the same code as a small module keeps the address
+    expect((await ruleFindings('JS-009', parts))[0]?.severity).toBe('high');
+  });
   it('needs all three steps', async () => {
     expect(
       await ruleFindings(

@@ -14,6 +14,9 @@ const CHMOD = new Set(['fs.chmod', 'fs.chmodSync', 'fs/promises.chmod', 'fs.prom
 const HASHING = new Set(['crypto.createHash', 'crypto.createVerify', 'crypto.verify']);
 /** Code that names the temporary or per-user application folder: `os.tmpdir()`, `%TEMP%`, `%APPDATA%`. */
 const TEMP_EXPR = /\btmpdir\s*\(\s*\)|\bprocess\.env\.(?:TEMP|TMP|TMPDIR|APPDATA|LOCALAPPDATA)\b/;
+/** Files larger than this are bundles (as `weighByContext` counts them). */
+const BUNDLE_CHARS = 200 * 1024;
+const GIT_REPOSITORY_URL = /^(?:git\+)?(?:https?|git|ssh):\/\/[^\s]+\.git(?:#.*)?$/i;
 /** Where droppers stage payloads: temporary directories and hidden folders. */
 const STAGING_DIR =
   /^(?:\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)|[/\\](?:tmp|temp)[/\\]|%TEMP%|\$TMPDIR|AppData[/\\]+(?:Local[/\\]+Temp|Roaming)|(?:^|[/\\])\.(?!\.)[^/\\]+[/\\][^/\\]+$/i;
@@ -49,7 +52,8 @@ export const downloadExecute: JsRule = {
     let hashing = false;
     const shady: string[] = [];
     const noteTarget = (value: string | undefined) => {
-      if (value && isShadyLocation(value)) shady.push(value);
+      // `url: 'http://github.com/x/y.git'` is a bundled package.json's repository field, not a download
+      if (value && !GIT_REPOSITORY_URL.test(value) && isShadyLocation(value)) shady.push(value);
     };
     /** Files written to a temporary or hidden place, and the programs run (or made executable). */
     const written: string[] = [];
@@ -100,6 +104,9 @@ export const downloadExecute: JsRule = {
       CallExpression: check,
       NewExpression: check,
       Property(node: Node) {
+        // In a bundle, an address in some object literal (a DNS server, a bundled package.json's
+        // repository) belongs to another module than the download, so only small files use them.
+        if (ctx.source.length > BUNDLE_CHARS) return;
         const key = node.key?.name ?? node.key?.value;
         if (key === 'host' || key === 'hostname' || key === 'url' || key === 'uri')
           noteTarget(ctx.evaluateString(node.value));
