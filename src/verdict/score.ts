@@ -75,7 +75,12 @@ const early = (f: Finding) => f.context === 'install' || f.context === 'import' 
 const preciseEarly = (f: Finding) =>
   f.context === 'install' ||
   f.context === 'startup' ||
-  (f.context === 'import' && !/\.(?:[cm]?js|jsx|[cm]?ts|tsx)$/i.test(f.file ?? ''));
+  (f.context === 'import' && (!/\.(?:[cm]?js|jsx|[cm]?ts|tsx)$/i.test(f.file ?? '') || atLoad(f)));
+/**
+ * A JavaScript finding in code that certainly runs when its imported file loads: the module's top
+ * level, immediately invoked functions, and what they start (`evidence.atLoad`, set by the analyzer).
+ */
+const atLoad = (f: Finding) => f.context === 'import' && f.evidence?.atLoad === true;
 const atInstall = (f: Finding) => f.context === 'install' || f.context === 'startup';
 const has = (fs: Finding[], pred: (f: Finding) => boolean) => fs.some(pred);
 const atLeast = (f: Finding, s: Severity) => rank(f.severity) >= rank(s);
@@ -238,7 +243,7 @@ export const CHAINS: Chain[] = [
             (f.category === 'credential-theft' && f.ruleId !== 'JS-004')) &&
           atLeast(f, 'high') &&
           f.confidence !== 'low' &&
-          atInstall(f),
+          (atInstall(f) || atLoad(f)),
       ),
   },
   {

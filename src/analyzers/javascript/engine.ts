@@ -2,6 +2,7 @@ import { KEYS } from 'eslint-visitor-keys';
 import type { ArtifactFile, ExecutionContext, Finding, PackageContext, RuleMeta } from '../../core/types.js';
 import { type FindingInput, makeCodeFinding } from '../../rules/finding.js';
 import { Evaluator, memberModule } from './evaluate.js';
+import { LoadTimeTracker } from './load-time.js';
 import type { Node } from './parse.js';
 import { mergeTaint, type Taint, TaintTracker } from './taint.js';
 
@@ -74,6 +75,10 @@ export class RuleContext {
   };
   readonly evaluator: Evaluator;
   readonly taint: TaintTracker;
+  /** Which functions certainly run when the file loads (see load-time.ts). */
+  readonly loadTime: LoadTimeTracker;
+  /** Where each reported finding is, as a source offset (for `loadTime.atLoad`). */
+  readonly findingOffsets = new Map<Finding, number>();
   /** Function scopes; a scope's map is only allocated when something is declared in it. */
   private readonly scopes: Array<Map<string, Binding> | undefined> = [new Map()];
   private lineStarts: number[] | undefined;
@@ -93,6 +98,7 @@ export class RuleContext {
   ) {
     this.evaluator = new Evaluator(this);
     this.taint = new TaintTracker(this);
+    this.loadTime = new LoadTimeTracker(this);
   }
 
   /** Line/column of a node (or of the decoded code's origin) for findings raised outside report(). */
@@ -215,6 +221,7 @@ export class RuleContext {
       this.depth > 0 ? { depth: this.depth, snippet: this.snippetOf(node) } : undefined,
     );
     this.findings.push(finding);
+    this.findingOffsets.set(finding, node.start ?? 0);
   }
 }
 
@@ -481,7 +488,10 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
         break;
       case 'CallExpression':
       case 'ImportExpression': {
-        if (node.type === 'CallExpression') ctx.taint.onCall(node);
+        if (node.type === 'CallExpression') {
+          ctx.taint.onCall(node);
+          ctx.loadTime.onCall(node);
+        }
         const spec =
           node.type === 'ImportExpression'
             ? node.source
@@ -573,6 +583,7 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
         parent!.arguments[0] === node
           ? callee.object
           : undefined;
+      ctx.loadTime.enterFunction(node);
       ctx.pushScope();
       declareParams(node, cbTaint, imported);
     } else if (isCatch) {

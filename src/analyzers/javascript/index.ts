@@ -77,6 +77,12 @@ export function analyzeJavaScriptFile(
   if (parsed.ast) {
     attachReanalysis(ctx, rules, pkg, 1);
     runRules(parsed.ast, rules, ctx);
+    // Findings in code that certainly runs when the file loads (top level, IIFEs, callbacks and
+    // functions that code starts) say so: the verdict then weighs them like install-time code.
+    for (const f of ctx.findings) {
+      const offset = ctx.findingOffsets.get(f);
+      if (offset !== undefined && ctx.loadTime.atLoad(offset)) f.evidence = { ...f.evidence, atLoad: true };
+    }
     findings.push(...ctx.findings);
   }
   return {
@@ -105,6 +111,8 @@ function attachReanalysis(ctx: RuleContext, rules: JsRule[], pkg: PackageContext
     attachReanalysis(inner, rules, pkg, depth + 1);
     runRules(parsed.ast, rules, inner);
     ctx.findings.push(...inner.findings);
+    // decoded code runs where the code that decodes it runs
+    for (const f of inner.findings) ctx.findingOffsets.set(f, node.start ?? 0);
     const result = {
       harmful: inner.findings.some(
         (f) => f.severity === 'medium' || f.severity === 'high' || f.severity === 'critical',
