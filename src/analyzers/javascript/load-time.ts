@@ -65,7 +65,10 @@ export class LoadTimeTracker {
     if (!parent) return;
     const outer = this.ctx.enclosingFunction() ?? null;
     // `(function () {…})()`, `(() => {…})()`, `(function () {…}).call(this)`
-    if (parent.type === 'CallExpression' && parent.callee === fn) return this.link(fn, outer);
+    if (parent.type === 'CallExpression' && parent.callee === fn) {
+      this.link(fn, outer);
+      return;
+    }
     if (parent.type === 'MemberExpression' && parent.object === fn && !parent.computed) {
       const call = anc[anc.length - 2];
       const m = parent.property?.name;
