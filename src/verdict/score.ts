@@ -127,14 +127,15 @@ export const CHAINS: Chain[] = [
     floor: 90,
     reason: 'runs code fetched from the network',
     // A JavaScript runtime that evaluates what it fetched from an address the application computes
-    // (a dev server's lazy bundles, a browser runtime loading <script type="application/lua">)
-    // is a design, not a loader: outside install/import code it needs a constant address.
+    // (a dev server's lazy bundles, a browser runtime loading <script type="application/lua">, a
+    // codec library compiling the decoder it fetched from a CDN) is a design, not a loader: unless
+    // it certainly runs at install or load, it needs a constant address.
     holds: (fs) =>
       has(
         fs,
         (f) =>
           f.ruleId === 'PY-003' ||
-          (f.ruleId === 'JS-012' && (early(f) || typeof f.evidence?.fixedUrl === 'string')),
+          (f.ruleId === 'JS-012' && (preciseEarly(f) || typeof f.evidence?.fixedUrl === 'string')),
       ),
   },
   {
@@ -224,7 +225,13 @@ export const CHAINS: Chain[] = [
     holds: (fs) =>
       has(
         fs,
-        (f) => (f.category === 'dropper' || f.category === 'backdoor') && atLeast(f, 'high') && early(f),
+        (f) =>
+          (f.category === 'dropper' || f.category === 'backdoor') &&
+          atLeast(f, 'high') &&
+          early(f) &&
+          // remote code from an address the application computes is a design unless it certainly
+          // runs at install or load (as for the remote-code chain)
+          !(f.ruleId === 'JS-012' && typeof f.evidence?.fixedUrl !== 'string' && !preciseEarly(f)),
       ),
   },
   {

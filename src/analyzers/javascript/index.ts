@@ -363,6 +363,31 @@ function weighByContext(f: Finding, fileSize: number): void {
     f.severity = 'medium';
     return;
   }
+  // JS-018's ransomware pattern is a file holding a cipher, a folder listing and a file write; a
+  // bundle holds all three for unrelated features (texture codecs' worker bundles).
+  if (
+    f.ruleId === 'JS-018' &&
+    f.evidence?.cipher !== undefined &&
+    fileSize > BUNDLE_SIZE &&
+    f.severity === 'high'
+  ) {
+    f.severity = 'medium';
+    return;
+  }
+  // Code fetched from an address the application computes and then run (a codec library compiling
+  // the decoder it fetched from its CDN, a dev server's lazy bundles) is a design when it sits in a
+  // function someone calls; with a constant address, or in code that certainly runs at load, it is
+  // a loader and stays critical.
+  if (
+    f.ruleId === 'JS-012' &&
+    f.severity === 'critical' &&
+    typeof f.evidence?.fixedUrl !== 'string' &&
+    f.evidence?.atLoad !== true
+  ) {
+    f.severity = 'high';
+    f.evidence = { ...f.evidence, weighed: 'computed address, in code that runs only when called' };
+    return;
+  }
   // `npm publish` from a CLI's own code is a release tool's feature (pm2 modules, release
   // scripts); a worm publishes from install-time code.
   const techniques = f.evidence?.techniques;

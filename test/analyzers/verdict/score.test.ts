@@ -199,23 +199,29 @@ describe('chains on imported JavaScript files (context per file, so co-occurrenc
     expect(leaves(py)).toMatch(/reads secrets and uses the network/);
   });
 
-  const remote = (context: Finding['context'], fixedUrl?: string) =>
+  const remote = (context: Finding['context'], fixedUrl?: string, atLoad?: boolean) =>
     f({
       ruleId: 'JS-012',
       category: 'dropper',
       severity: 'critical',
       context,
-      evidence: fixedUrl ? { fixedUrl } : {},
+      evidence: { ...(fixedUrl ? { fixedUrl } : {}), ...(atLoad ? { atLoad } : {}) },
     });
   it('remote-code: runtime code evaluating what it fetched from a computed address is not the chain', () => {
     expect(computeVerdict([remote('runtime')]).reasons.join(' ')).not.toMatch(
       /runs code fetched from the network/,
     );
   });
-  it('remote-code: a constant address, or install/import-time code, is', () => {
+  it('remote-code: a constant address, install-time code, or code certainly run at load, is', () => {
     expect(computeVerdict([remote('runtime', 'https://x.invalid/p.js')]).verdict).toBe('malicious');
     expect(computeVerdict([remote('install')]).verdict).toBe('malicious');
-    expect(computeVerdict([remote('import')]).verdict).toBe('malicious');
+    expect(computeVerdict([remote('import', undefined, true)]).verdict).toBe('malicious');
+    expect(computeVerdict([remote('import', 'https://x.invalid/p.js')]).verdict).toBe('malicious');
+  });
+  it('remote-code: a computed address inside an imported file function is not the chain', () => {
+    // a codec library compiling the decoder it fetched from its CDN (@loaders.gl/textures)
+    const v = computeVerdict([remote('import')]);
+    expect(v.reasons.join(' ')).not.toMatch(/runs code fetched|downloads or drops/);
   });
 });
 
