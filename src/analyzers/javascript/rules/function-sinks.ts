@@ -123,10 +123,13 @@ export function classifyWrapperFlow(
       sources: secrets,
     };
   }
+  // the home folder and working directory name where a tool keeps its state (telemetry ids,
+  // HashiCorp's checkpoint); the host's name, user and interfaces identify the victim
+  const identifying = host.filter((s) => !/homedir|cwd|tmpdir/.test(s.what));
   if (host.length > 0 && (sink.kind === 'network' || sink.kind === 'dns'))
     return {
       rule: reconBeacon.meta,
-      severity: sink.kind === 'dns' || host.length >= 2 ? 'high' : 'medium',
+      severity: sink.kind === 'dns' || (host.length >= 2 && identifying.length > 0) ? 'high' : 'medium',
       confidence: 'medium',
       message: `Passes host data (${what(host)}) to ${via}, which sends it out through ${sink.callee}.`,
       sources: host,
