@@ -3,7 +3,7 @@ import type { ArtifactFile, ExecutionContext, Finding, PackageContext, RuleMeta 
 import { type FindingInput, makeCodeFinding } from '../../rules/finding.js';
 import { Evaluator, memberModule } from './evaluate.js';
 import { LoadTimeTracker } from './load-time.js';
-import type { Node } from './parse.js';
+import { FUNCTION_TYPES, type Node } from './parse.js';
 import { mergeTaint, type Taint, TaintTracker } from './taint.js';
 
 /** Node type -> handler; `Type:exit` keys run after the node's children (ESLint convention). */
@@ -227,7 +227,6 @@ export class RuleContext {
 
 type Dispatch = Map<string, Array<{ rule: RuleMeta; fn: (node: Node) => void }>>;
 
-const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 /** Node types `enterBindings` acts on; other nodes skip the call. */
 const BINDING_TYPES = new Set([
   'VariableDeclarator',

@@ -1,6 +1,6 @@
 import type { RuleContext } from './engine.js';
 import type { Node } from './parse.js';
-import { FILE_READS, FILE_WRITES, NETWORK_CALLS, PROCESS_EXEC } from './rules/helpers.js';
+import { FILE_READS, FILE_WRITES, localFunction, NETWORK_CALLS, PROCESS_EXEC } from './rules/helpers.js';
 
 /** Calls whose function argument runs without anyone calling the module's API. */
 const IMMEDIATE_CALLEES = new Set([
@@ -38,8 +38,8 @@ const EVENT_METHODS = new Set(['on', 'once', 'addListener', 'addEventListener'])
  * exported function, a request handler, a method) runs only if someone calls it.
  *
  * This only ever *adds* certainty: a finding outside these functions keeps its file's context.
- * A finding inside them is known to run at load (`evidence.atLoad`), which the verdict treats
- * like install-time code and Python's per-function import context.
+ * A finding inside them is known to run at load (`evidence.atLoad`); the verdict treats such
+ * actions (remote code, droppers, destruction, persistence) like install-time code.
  */
 export class LoadTimeTracker {
   /** Function nodes in traversal (pre-)order. */
@@ -83,27 +83,13 @@ export class LoadTimeTracker {
   /** On a call: a named local function it calls (or hands to a callback API) runs with the caller. */
   onCall(call: Node): void {
     const outer = this.ctx.enclosingFunction() ?? null;
-    const target = this.functionNamed(call.callee);
+    const target = localFunction(this.ctx, call.callee);
     if (target) this.link(target, outer);
     if (!call.arguments?.length || !this.runsCallback(call)) return;
     for (const a of call.arguments) {
-      const fn = this.functionNamed(a);
+      const fn = localFunction(this.ctx, a);
       if (fn) this.link(fn, outer);
     }
-  }
-
-  private functionNamed(n: Node | undefined): Node | undefined {
-    let id = n;
-    if (id?.type === 'AwaitExpression') id = id.argument;
-    if (id?.type !== 'Identifier') return undefined;
-    const b = this.ctx.lookup(id.name);
-    const init = b?.init;
-    if (!init || b.reassigned > 0) return undefined;
-    return init.type === 'FunctionDeclaration' ||
-      init.type === 'FunctionExpression' ||
-      init.type === 'ArrowFunctionExpression'
-      ? init
-      : undefined;
   }
 
   /** Whether a call runs (eventually, without further calls) the functions passed to it. */

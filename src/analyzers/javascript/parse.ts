@@ -11,6 +11,13 @@ export interface Node {
   [key: string]: any;
 }
 
+/** Node types that are functions (each has its own scope and parameters). */
+export const FUNCTION_TYPES: ReadonlySet<string> = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+]);
+
 export type ParserName = 'meriyah' | 'babel' | 'acorn-loose';
 
 export interface ParseResult {

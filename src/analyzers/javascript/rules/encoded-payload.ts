@@ -1,7 +1,7 @@
 import { endpointFinding, matchEndpoints, SUSPICIOUS_ENDPOINT } from '../../text/iocs.js';
 import type { JsRule, RuleContext } from '../engine.js';
 import { decodeBase64, decodeHex, type Value } from '../evaluate.js';
-import type { Node } from '../parse.js';
+import { FUNCTION_TYPES, type Node } from '../parse.js';
 import { js, preview } from './helpers.js';
 
 const CODE_HINTS =
@@ -57,7 +57,6 @@ function decodeLiteralUncached(value: string): { encoding: 'base64' | 'hex'; tex
 const XOR_RESULT_METHODS = new Set(['join', 'toString', 'map', 'reverse', 'concat']);
 /** Call methods whose folded value the NET-001 visitor checks itself (endpoints.ts DECODING_METHODS). */
 const ENDPOINT_CHECKED = new Set(['toString', 'join', 'fromCharCode', 'reverse', 'replace', 'concat']);
-const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
 /**
  * Flags base64/hex literals and XOR-decoded constants that turn out to be code, commands or URLs.

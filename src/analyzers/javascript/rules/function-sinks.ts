@@ -1,7 +1,7 @@
 import type { RuleMeta, Severity } from '../../../core/types.js';
 import { analyzeCommand } from '../../shell/command.js';
 import type { FileFacts, RuleContext } from '../engine.js';
-import type { Node } from '../parse.js';
+import { FUNCTION_TYPES, type Node } from '../parse.js';
 import {
   fixedRemoteUrl,
   hasStrongSecret,
@@ -11,7 +11,7 @@ import {
   type TaintKind,
 } from '../taint.js';
 import { downloadToDisk } from './download-to-disk.js';
-import { isShadyLocation, preview } from './helpers.js';
+import { isShadyLocation, localFunction, preview } from './helpers.js';
 import { processExec } from './process-exec.js';
 import { reconBeacon } from './recon-beacon.js';
 import { remoteCode } from './remote-code.js';
@@ -73,7 +73,6 @@ const FLOW_KINDS = new Set<TaintKind>([
 ]);
 const STRINGISH = new Set(['Literal', 'StringLiteral', 'TemplateLiteral', 'BinaryExpression', 'Identifier']);
 const EXEC_COMMAND_ONLY = /\.(exec|execSync)$/;
-const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
 export interface FlowVerdict {
   rule: RuleMeta;
@@ -280,11 +279,7 @@ export function functionSinkVisitors(ctx: RuleContext) {
   const functionOf = (node: Node | undefined): Node | undefined => {
     if (!node) return undefined;
     if (FUNCTION_TYPES.has(node.type)) return node;
-    if (node.type === 'Identifier') {
-      const b = ctx.lookup(node.name);
-      if (b?.init && b.reassigned === 0 && FUNCTION_TYPES.has(b.init.type)) return b.init;
-    }
-    return undefined;
+    return node.type === 'Identifier' ? localFunction(ctx, node) : undefined;
   };
   /**
    * The function a method call runs, when the object is written in this file: `o.m()` of

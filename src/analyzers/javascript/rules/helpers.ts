@@ -1,6 +1,6 @@
 import { matchEndpoints } from '../../text/iocs.js';
 import type { RuleContext } from '../engine.js';
-import type { Node } from '../parse.js';
+import { FUNCTION_TYPES, type Node } from '../parse.js';
 
 /** Rule metadata shared by every JavaScript rule. */
 export const js = { analyzer: 'javascript', ecosystems: ['npm'] } as const;
@@ -151,6 +151,17 @@ export const FILE_READS = new Set(
     'existsSync',
   ].flatMap((m) => [`fs.${m}`, `fs/promises.${m.replace('promises.', '')}`, `fs-extra.${m}`]),
 );
+
+/**
+ * The function a name stands for in this file: `function f() {}`, or `const f = () => {}` never
+ * reassigned (`await f` too). Undefined for anything else.
+ */
+export function localFunction(ctx: RuleContext, node: Node | undefined): Node | undefined {
+  const id = node?.type === 'AwaitExpression' ? node.argument : node;
+  if (id?.type !== 'Identifier') return undefined;
+  const b = ctx.lookup(id.name);
+  return b?.init && b.reassigned === 0 && FUNCTION_TYPES.has(b.init.type) ? b.init : undefined;
+}
 
 /** Qualified callee of a call or `new` expression. */
 export function calleeName(ctx: RuleContext, node: Node): string | undefined {

@@ -1,10 +1,9 @@
 import type { JsRule } from '../engine.js';
-import type { Node } from '../parse.js';
+import { FUNCTION_TYPES, type Node } from '../parse.js';
 import { calleeName, js, PROCESS_EXEC } from './helpers.js';
 
 /** Marks a pipe end that is the socket a server callback receives. */
 const SOCKET_PARAM = Symbol('socket parameter');
-const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
 const SOCKETS = new Set([
   'net.Socket',
