@@ -79,8 +79,14 @@ export class RuleContext {
   readonly loadTime: LoadTimeTracker;
   /** Where each reported finding is, as a source offset (for `loadTime.atLoad`). */
   readonly findingOffsets = new Map<Finding, number>();
-  /** Function scopes; a scope's map is only allocated when something is declared in it. */
-  private readonly scopes: Array<Map<string, Binding> | undefined> = [new Map()];
+  /**
+   * Scopes as one table: each name maps to its bindings from outer to inner, as pairs of the
+   * declaring scope's depth and the binding, so a lookup is one map read however deep the code
+   * nests (bundles nest hundreds of functions). Each open scope lists the names it declared,
+   * to unbind them when it closes.
+   */
+  private readonly names = new Map<string, Array<number | Binding>>();
+  private readonly declared: Array<string[] | undefined> = [undefined];
   private lineStarts: number[] | undefined;
   private rule: RuleMeta | undefined;
   /** Set by the analyzer: parses decoded code and runs all rules on it, reporting at `node`. */
@@ -130,26 +136,34 @@ export class RuleContext {
 
   // ---- scope ----
   pushScope(): void {
-    this.scopes.push(undefined);
+    this.declared.push(undefined);
   }
 
   popScope(): void {
-    if (this.scopes.length > 1) this.scopes.pop();
+    if (this.declared.length <= 1) return;
+    const names = this.declared.pop();
+    if (names) for (const name of names) this.names.get(name)!.length -= 2;
   }
 
   declare(binding: Binding): void {
-    const top = this.scopes.length - 1;
-    let scope = this.scopes[top];
-    if (!scope) this.scopes[top] = scope = new Map();
-    scope.set(binding.name, binding);
+    const depth = this.declared.length - 1;
+    let stack = this.names.get(binding.name);
+    if (!stack) this.names.set(binding.name, (stack = []));
+    const n = stack.length;
+    // declared again in the same scope: the later declaration replaces the earlier one
+    if (n > 0 && stack[n - 2] === depth) {
+      stack[n - 1] = binding;
+      return;
+    }
+    stack.push(depth, binding);
+    const list = this.declared[depth];
+    if (list) list.push(binding.name);
+    else this.declared[depth] = [binding.name];
   }
 
   lookup(name: string): Binding | undefined {
-    for (let i = this.scopes.length - 1; i >= 0; i--) {
-      const b = this.scopes[i]?.get(name);
-      if (b) return b;
-    }
-    return undefined;
+    const stack = this.names.get(name);
+    return stack && stack.length > 0 ? (stack[stack.length - 1] as Binding) : undefined;
   }
 
   /** True when the current traversal position is inside no function (runs when the module loads). */
@@ -182,29 +196,41 @@ export class RuleContext {
 
   // ---- reporting ----
   lineOf(offset: number): { line: number; column: number } {
-    if (!this.lineStarts) {
-      this.lineStarts = [0];
-      for (let i = 0; i < this.source.length; i++)
-        if (this.source.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-    }
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
+    const lo = this.lineIndex(offset);
+    return { line: lo + 1, column: offset - this.lineStarts![lo]! + 1 };
   }
 
-  /** The node's source, or the window of a long line around it. */
+  /** Zero-based line of an offset: a binary search over the line starts, computed once per file. */
+  private lineIndex(offset: number): number {
+    let starts = this.lineStarts;
+    if (!starts) {
+      starts = this.lineStarts = [0];
+      const src = this.source;
+      for (let i = src.indexOf('\n'); i !== -1; i = src.indexOf('\n', i + 1)) starts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * The node's source, or the window of a long line around it. Line bounds come from the line
+   * index, not from scanning the text: a minified bundle is one line of megabytes.
+   */
   snippetOf(node: Node): string {
     const start = node.start ?? 0;
     const end = node.end ?? start;
     if (end - start <= 200) {
-      const lineStart = this.source.lastIndexOf('\n', start - 1) + 1;
-      let lineEnd = this.source.indexOf('\n', end);
-      if (lineEnd === -1) lineEnd = this.source.length;
+      const first = this.lineIndex(start);
+      const last = this.lineIndex(end);
+      const lineStart = this.lineStarts![first]!;
+      const next = this.lineStarts![last + 1];
+      const lineEnd = next === undefined ? this.source.length : next - 1;
       if (lineEnd - lineStart <= 200) return this.source.slice(lineStart, lineEnd);
     }
     return this.source.slice(start, Math.min(end, start + 200));
@@ -536,6 +562,8 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
     bindings: boolean;
     /** A call expression some rule handles (the only nodes `directCall` can unwrap). */
     call: boolean;
+    /** No children and nothing to do (no handler, binding or scope): the walk skips it. */
+    inert: boolean;
   }
   const types = new Map<string, TypeInfo>();
   const infoOf = (node: Node): TypeInfo => {
@@ -550,14 +578,21 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
         call:
           node.type === 'CallExpression' &&
           (dispatch.has('CallExpression') || exitDispatch.has('CallExpression')),
+        inert: false,
       };
+      info.inert =
+        info.keys.length === 0 && !info.enter && !info.exit && !info.fn && !info.bindings && !info.call;
       types.set(node.type, info);
     }
     return info;
   };
 
+  // Identifiers are a third of all nodes; with no identifier handler they are skipped before the
+  // call (other inert leaves return at the top of `visit`).
+  const skipIdentifiers = !dispatch.has('Identifier') && !exitDispatch.has('Identifier');
   const visit = (node: Node) => {
     const info = infoOf(node);
+    if (info.inert) return;
     if (info.bindings) enterBindings(node);
     if (info.enter) fire(info.enter, node);
     // `cp.exec.call(null, cmd)`, `Reflect.apply(cp.exec, null, [cmd])`: rules also see the direct call.
@@ -597,9 +632,10 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
       if (Array.isArray(child)) {
         for (let i = 0; i < child.length; i++) {
           const c = child[i];
-          if (c && typeof c.type === 'string') visit(c);
+          if (c && typeof c.type === 'string' && !(skipIdentifiers && c.type === 'Identifier')) visit(c);
         }
-      } else if (typeof child.type === 'string') visit(child);
+      } else if (typeof child.type === 'string' && !(skipIdentifiers && child.type === 'Identifier'))
+        visit(child);
     }
     ctx.ancestors.pop();
     if (isFunction && callableByName(node, ctx.parent())) ctx.taint.onArrowExit(node);
