@@ -184,6 +184,113 @@ export function formatPopular(entries: PopularEntry[], reports: ScanReport[]): s
   return lines.join('\n');
 }
 
+/** One package's line in a run's `--json` output (what `--compare` reads back). */
+export interface PopularRow {
+  name: string;
+  version?: string;
+  verdict: string;
+  score: number;
+  rules: string[];
+}
+
+export type RunChangeKind =
+  | 'newly flagged'
+  | 'no longer flagged'
+  | 'verdict'
+  | 'score'
+  | 'error'
+  | 'now scanned';
+
+export interface RunChange {
+  kind: RunChangeKind;
+  name: string;
+  before: PopularRow;
+  after: PopularRow;
+}
+
+const flagged = (verdict: string) => verdict === 'suspicious' || verdict === 'malicious';
+
+/**
+ * What moved between two runs over the same names (an earlier build's `--json` and this run):
+ * packages that became flagged or stopped being flagged, other verdict changes, scores that
+ * moved by `minScoreDelta` or more, and packages that failed in one run only. A precision
+ * regression shows up here before it shows in the rates, and each line names the rules that
+ * appeared or went away. Names in only one of the runs are listed apart.
+ */
+export function compareRuns(
+  before: PopularRow[],
+  after: PopularRow[],
+  minScoreDelta = 10,
+): { changes: RunChange[]; onlyBefore: string[]; onlyAfter: string[] } {
+  const old = new Map(before.map((r) => [r.name, r]));
+  const seen = new Set<string>();
+  const changes: RunChange[] = [];
+  for (const a of after) {
+    const b = old.get(a.name);
+    if (!b) continue;
+    seen.add(a.name);
+    let kind: RunChangeKind | undefined;
+    if (a.verdict === 'error' && b.verdict !== 'error') kind = 'error';
+    else if (b.verdict === 'error' && a.verdict !== 'error') kind = 'now scanned';
+    else if (flagged(a.verdict) && !flagged(b.verdict)) kind = 'newly flagged';
+    else if (!flagged(a.verdict) && flagged(b.verdict)) kind = 'no longer flagged';
+    else if (a.verdict !== b.verdict) kind = 'verdict';
+    else if (Math.abs(a.score - b.score) >= minScoreDelta) kind = 'score';
+    if (kind) changes.push({ kind, name: a.name, before: b, after: a });
+  }
+  const order: RunChangeKind[] = [
+    'newly flagged',
+    'verdict',
+    'score',
+    'no longer flagged',
+    'error',
+    'now scanned',
+  ];
+  changes.sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind) || y.after.score - x.after.score);
+  return {
+    changes,
+    onlyBefore: before.filter((r) => !seen.has(r.name)).map((r) => r.name),
+    onlyAfter: after.filter((r) => !old.has(r.name)).map((r) => r.name),
+  };
+}
+
+/** The comparison as Markdown: a count per kind of change, then one line per package. */
+export function formatComparison(file: string, result: ReturnType<typeof compareRuns>): string {
+  const { changes, onlyBefore, onlyAfter } = result;
+  const count = (k: RunChangeKind) => changes.filter((c) => c.kind === k).length;
+  const lines = [
+    `Against ${file}: ${count('newly flagged')} newly flagged, ${count('no longer flagged')} no longer flagged, ${count('verdict')} other verdict changes, ${count('score')} score moves of 10 or more, ${count('error')} new errors, ${count('now scanned')} scanned now but not then.`,
+  ];
+  const state = (r: PopularRow) => (r.verdict === 'error' ? 'error' : `${r.verdict} ${r.score}`);
+  for (const c of changes) {
+    const added = c.after.rules.filter((r) => !c.before.rules.includes(r));
+    const removed = c.before.rules.filter((r) => !c.after.rules.includes(r));
+    const rules = [...added.map((r) => `+${r}`), ...removed.map((r) => `-${r}`)].join(' ');
+    const version =
+      c.before.version && c.after.version && c.before.version !== c.after.version
+        ? ` (version ${c.before.version} then, ${c.after.version} now: the package changed too)`
+        : '';
+    lines.push(
+      `- ${c.kind}: ${c.name}${c.after.version ? `@${c.after.version}` : ''} ${state(c.before)} -> ${state(c.after)}${rules ? ` (${rules})` : ''}${version}`,
+    );
+  }
+  if (onlyBefore.length > 0) lines.push(`- only in ${file}: ${onlyBefore.join(', ')}`);
+  if (onlyAfter.length > 0) lines.push(`- only in this run: ${onlyAfter.join(', ')}`);
+  return lines.join('\n');
+}
+
+/** The per-package rows this run writes with `--json` (and `--compare` reads back). */
+function rowsOf(entries: PopularEntry[], reports: ScanReport[]): Array<PopularRow & { rank: number }> {
+  return reports.map((r, i) => ({
+    rank: entries[i]!.rank,
+    name: entries[i]!.name,
+    version: r.package?.version,
+    verdict: r.verdict,
+    score: r.score,
+    rules: [...new Set(r.findings.map((f) => f.ruleId))],
+  }));
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -197,9 +304,21 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       concurrency: { type: 'string', default: '2' },
       json: { type: 'string' },
       peer: { type: 'boolean', default: false },
+      compare: { type: 'string' },
     },
   });
   const list = values.list!;
+  // read before scanning: a wrong path should fail in a second, not after an hour of scans
+  let baseline: PopularRow[] | undefined;
+  if (values.compare) {
+    try {
+      baseline = (JSON.parse(readFileSync(values.compare, 'utf8')) as { packages: PopularRow[] }).packages;
+      if (!Array.isArray(baseline)) throw new Error('no "packages" list');
+    } catch (err) {
+      console.error(`eval:popular: cannot read --compare ${values.compare}: ${(err as Error).message}`);
+      return 2;
+    }
+  }
   if (!existsSync(list)) {
     console.log(`eval:popular: skipped, no popular-package list at ${list} (pass --list FILE)`);
     return 0;
@@ -227,6 +346,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       )
     : undefined;
   if (peer) console.log(`\n${formatPeer(peer, reports)}`);
+  const rows = rowsOf(entries, reports);
+  if (baseline) console.log(`\n${formatComparison(values.compare!, compareRuns(baseline, rows))}`);
   console.log(`\n${entries.length} packages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (values.json) {
     writeFileSync(
@@ -234,15 +355,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       JSON.stringify(
         {
           summary: summarize(reports),
-          packages: reports.map((r, i) => ({
-            rank: entries[i]!.rank,
-            name: entries[i]!.name,
-            version: r.package?.version,
-            verdict: r.verdict,
-            score: r.score,
+          packages: rows.map((row, i) => ({
+            ...row,
             ...(peer ? { peer: peer[i] } : {}),
-            rules: [...new Set(r.findings.map((f) => f.ruleId))],
-            errors: r.errors,
+            errors: reports[i]!.errors,
           })),
         },
         null,

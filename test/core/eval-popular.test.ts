@@ -2,7 +2,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { choosePopular, main, peerReports, readPopular } from '../../src/eval/popular.js';
+import {
+  choosePopular,
+  compareRuns,
+  formatComparison,
+  main,
+  peerReports,
+  readPopular,
+} from '../../src/eval/popular.js';
 import { benignPackageFiles, makeTarball, maliciousPackageFiles } from '../helpers/archives.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -37,6 +44,56 @@ describe('popular list', () => {
       'p2',
       'p3',
     ]);
+  });
+});
+
+describe('comparing two runs', () => {
+  const row = (name: string, verdict: string, score: number, rules: string[], version = '1.0.0') => ({
+    name,
+    version,
+    verdict,
+    score,
+    rules,
+  });
+  it('reports what moved: new and cleared flags, verdict and score changes, errors', () => {
+    const before = [
+      row('steady', 'clean', 5, ['JS-002']),
+      row('drifts', 'clean', 10, ['JS-002']),
+      row('regressed', 'clean', 20, ['JS-002']),
+      row('fixed', 'suspicious', 45, ['JS-004', 'JS-010']),
+      row('worse', 'suspicious', 40, ['JS-001']),
+      row('broke', 'clean', 0, []),
+      row('gone', 'clean', 0, []),
+    ];
+    const after = [
+      row('steady', 'clean', 9, ['JS-002']),
+      row('drifts', 'clean', 25, ['JS-002', 'JS-019']),
+      row('regressed', 'suspicious', 48, ['JS-002', 'JS-010'], '1.1.0'),
+      row('fixed', 'clean', 12, ['JS-004']),
+      row('worse', 'malicious', 80, ['JS-001', 'JS-012']),
+      row('broke', 'error', 0, []),
+      row('new', 'clean', 0, []),
+    ];
+    const result = compareRuns(before, after);
+    expect(result.changes.map((c) => [c.kind, c.name])).toEqual([
+      ['newly flagged', 'regressed'],
+      ['verdict', 'worse'],
+      ['score', 'drifts'],
+      ['no longer flagged', 'fixed'],
+      ['error', 'broke'],
+    ]);
+    expect(result.onlyBefore).toEqual(['gone']);
+    expect(result.onlyAfter).toEqual(['new']);
+    const text = formatComparison('old.json', result);
+    expect(text).toMatch(/^Against old\.json: 1 newly flagged, 1 no longer flagged, 1 other verdict/);
+    expect(text).toContain(
+      '- newly flagged: regressed@1.1.0 clean 20 -> suspicious 48 (+JS-010) (version 1.0.0 then, 1.1.0 now: the package changed too)',
+    );
+    expect(text).toContain('- no longer flagged: fixed@1.0.0 suspicious 45 -> clean 12 (-JS-010)');
+    expect(text).toContain('- error: broke@1.0.0 clean 0 -> error');
+    expect(text).toContain('- only in old.json: gone');
+    // a score move under the threshold is not a change
+    expect(text).not.toContain('steady');
   });
 });
 
@@ -129,6 +186,57 @@ describe('npm run eval:popular against a registry', () => {
     expect(evil?.warning).toBe(true);
     expect(evil?.kinds).toContain('unsafe-stmt');
     expect(missing).toBeUndefined();
+  });
+
+  it('--compare reads an earlier run and prints what moved', async () => {
+    const list = path.join(tmp, 'cmp.tsv');
+    writeFileSync(list, 'fixture-a\t300\nfixture-dropper\t200\n');
+    const old = path.join(tmp, 'old.json');
+    writeFileSync(
+      old,
+      JSON.stringify({
+        packages: [
+          { name: 'fixture-a', version: '1.0.0', verdict: 'clean', score: 0, rules: [] },
+          { name: 'fixture-dropper', version: '6.6.6', verdict: 'clean', score: 3, rules: ['NPM-001'] },
+        ],
+      }),
+    );
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    let printed = '';
+    try {
+      expect(
+        await main([
+          '--list',
+          list,
+          '--top',
+          '2',
+          '--registry',
+          reg.url,
+          '--concurrency',
+          '1',
+          '--compare',
+          old,
+        ]),
+      ).toBe(0);
+      printed = log.mock.calls.map((c) => String(c[0])).join('\n');
+    } finally {
+      log.mockRestore();
+    }
+    expect(printed).toMatch(/Against .*old\.json: 1 newly flagged, 0 no longer flagged/);
+    expect(printed).toMatch(/- newly flagged: fixture-dropper@6\.6\.6 clean 3 -> malicious \d+ \(\+NPM-/);
+    expect(printed).not.toMatch(/: fixture-a@/);
+  });
+
+  it('--compare with an unreadable file fails before scanning anything', async () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(
+        await main(['--list', path.join(tmp, 'cmp.tsv'), '--compare', path.join(tmp, 'nope.json')]),
+      ).toBe(2);
+      expect(String(err.mock.calls[0]?.[0])).toMatch(/cannot read --compare .*nope\.json/);
+    } finally {
+      err.mockRestore();
+    }
   });
 
   it('skips with a message when the list is absent', async () => {
