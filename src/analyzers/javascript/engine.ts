@@ -534,13 +534,16 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
     }
   };
 
-  /** `moduleInit`: what the first parameter receives when it is a module (`import(x).then(m => …)`). */
-  const declareParams = (fn: Node, taint: Taint | undefined, moduleInit?: Node) => {
+  /**
+   * `moduleInit`: what the first parameter receives when it is a module (`import(x).then(m => …)`);
+   * `onlyParam`: the one parameter the taint is for (a request hook's data), else all of them.
+   */
+  const declareParams = (fn: Node, taint: Taint | undefined, moduleInit?: Node, onlyParam?: number) => {
     const params: Node[] = fn.params ?? [];
     for (let i = 0; i < params.length; i++) {
       const p = params[i]!;
       declarePattern(ctx, p, 'param', i === 0 ? moduleInit : undefined);
-      if (taint && taint.length > 0) {
+      if (taint && taint.length > 0 && (onlyParam === undefined || onlyParam === i)) {
         const name =
           p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' ? p.left?.name : undefined;
         const b = name ? ctx.lookup(name) : undefined;
@@ -607,6 +610,11 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
         parent.arguments?.includes(node)
           ? ctx.taint.callbackTaint(parent)
           : undefined;
+      // `XMLHttpRequest.prototype.send = function (body) {…}`: the body is the page's data
+      const hook =
+        parent?.type === 'AssignmentExpression' && parent.right === node
+          ? ctx.taint.hookTaint(parent)
+          : undefined;
       // `import('x').then((m) => …)`: the callback's first parameter is the module
       const callee = parent?.type === 'CallExpression' ? parent.callee : undefined;
       const imported =
@@ -619,7 +627,7 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
           : undefined;
       ctx.loadTime.enterFunction(node);
       ctx.pushScope();
-      declareParams(node, cbTaint, imported);
+      declareParams(node, hook?.taint ?? cbTaint, imported, hook?.param);
     } else if (isCatch) {
       ctx.pushScope();
       declarePattern(ctx, node.param, 'catch');

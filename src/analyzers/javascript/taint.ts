@@ -30,6 +30,10 @@ export interface TaintSource {
   /** What the source is: `process.env`, `os.hostname()`, `~/.ssh/id_rsa`, a module path. */
   what: string;
   line: number;
+  /** For the parameters of a request hook: the function hooked (`fetch`, `XMLHttpRequest.prototype.send`). */
+  hook?: string;
+  /** A cloud instance's credentials, read from its metadata service. */
+  cloud?: boolean;
 }
 
 export type Taint = readonly TaintSource[];
@@ -139,6 +143,31 @@ const TRIVIAL = new Set([
   'UpdateExpression',
 ]);
 const FUNCTION_NODES = new Set(['FunctionExpression', 'ArrowFunctionExpression', 'FunctionDeclaration']);
+/**
+ * Functions a page's requests go through, with the parameter that carries the request's data:
+ * the body of `XMLHttpRequest.send` and `WebSocket.send`, the header value of `setRequestHeader`
+ * (tokens), the `init` of `fetch` (body and headers). URLs are left out: monitoring agents report
+ * the URLs of the page's requests by design.
+ */
+const REQUEST_HOOKS = new Map([
+  ['fetch', 1],
+  ['XMLHttpRequest.prototype.send', 0],
+  ['XMLHttpRequest.prototype.setRequestHeader', 1],
+  ['WebSocket.prototype.send', 0],
+]);
+/**
+ * Where cloud instances hand out credentials: AWS IMDS (and its IPv6 address) role credentials,
+ * the ECS task endpoint, GCP service-account tokens, Azure managed-identity tokens.
+ */
+const CLOUD_CREDENTIALS =
+  /^(?:https?:\/\/)?(?:169\.254\.169\.254|\[fd00:ec2::254\]|169\.254\.170\.2|metadata\.google\.internal|metadata)(?::\d+)?\/(?:latest\/meta-data\/(?:iam\/security-credentials|identity-credentials)|v2\/credentials|computeMetadata\/v1\/instance\/service-accounts|metadata\/identity\/oauth2\/token)/i;
+/** Destinations cloud credentials legitimately go to: the metadata services and the providers' APIs. */
+const CLOUD_DESTINATION =
+  /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:169\.254\.169\.254|\[fd00:ec2::254\]|169\.254\.170\.2|metadata\.google\.internal|metadata|(?:[^/?#]*\.)?(?:amazonaws\.com(?:\.cn)?|aws|googleapis\.com|google\.com|azure\.com|windows\.net|microsoft\.com|microsoftonline\.com|azure\.net))(?=[:/?#]|$)/i;
+/** `window.fetch`, `globalThis.fetch` and `fetch` are one function. */
+export function withoutGlobal(name: string): string {
+  return name.replace(/^(?:window|globalThis|self|global)\./, '');
+}
 const HANDLE_METHODS = new Set(['write', 'end', 'send', 'emit', 'sendText', 'post']);
 
 export class TaintTracker {
@@ -157,7 +186,12 @@ export class TaintTracker {
   }
 
   private src(kind: TaintKind, what: string, node: Node): Taint {
-    return [{ kind, what, line: this.ctx.origin?.line ?? this.line(node) }];
+    return [{ kind, what, line: this.lineFor(node) }];
+  }
+
+  /** The line a source is reported at (decoded code reports where it was decoded). */
+  private lineFor(node: Node): number {
+    return this.ctx.origin?.line ?? this.line(node);
   }
 
   taintOf(node: Node | undefined | null): Taint {
@@ -335,6 +369,16 @@ export class TaintTracker {
       }
       if (NETWORK_CALLS.has(name) && !name.startsWith('dns.') && name !== 'navigator.sendBeacon') {
         const url = this.ctx.evaluateString(node.arguments?.[0]) ?? this.hostOption(node.arguments?.[0]);
+        // a metadata service's credential endpoint answers with the instance's cloud keys
+        if (url && CLOUD_CREDENTIALS.test(url))
+          return [
+            {
+              kind: 'secret',
+              what: `cloud credentials (${url.slice(0, 100)})`,
+              line: this.lineFor(node),
+              cloud: true,
+            },
+          ];
         return this.src('remote', `response of ${name}${url ? `(${url.slice(0, 100)})` : ''}`, node);
       }
       // `new FormData(form)` captures a page's form; `new FormData()` is an empty multipart body.
@@ -502,6 +546,22 @@ export class TaintTracker {
     return EMPTY;
   }
 
+  /**
+   * The data parameter of a request hook (`XMLHttpRequest.prototype.send = function (body) {…}`,
+   * `window.fetch = async (url, init) => …`) carries the page's requests: bodies with form fields,
+   * headers with tokens. Skimmers copy them out. Passing them on to the saved original is what
+   * every wrapper does, so the tag names the hooked function and `onSinks` ignores that sink.
+   */
+  hookTaint(assign: Node): { taint: Taint; param: number } | undefined {
+    if (assign.operator !== '=' || assign.left?.type !== 'MemberExpression') return undefined;
+    const target = this.ctx.qualify(assign.left);
+    const hook = target && withoutGlobal(target);
+    const param = hook ? REQUEST_HOOKS.get(hook) : undefined;
+    if (!hook || param === undefined) return undefined;
+    const what = `the page's request data (parameters of a ${hook} hook)`;
+    return { taint: [{ kind: 'browser-data', what, line: this.lineFor(assign), hook }], param };
+  }
+
   /** The binding of an assignment target's root variable (`a` of `a.b[c]`), if it has one. */
   private rootBinding(target: Node): Binding | undefined {
     let n = target;
@@ -552,7 +612,14 @@ export class TaintTracker {
         // address) is where the request goes, not what it carries. DNS names are the payload of
         // DNS exfiltration, and a URL with a constant host (`'https://x/?d=' + data`) carries it.
         const from = !dns && this.isDestinationOnly(node.arguments?.[0]) ? 1 : 0;
-        return { kind: dns ? 'dns' : 'network', callee: name, taint: this.dataArgs(node.arguments, from) };
+        let taint = this.dataArgs(node.arguments, from);
+        // Cloud credentials go back to the metadata service (the role's own URL) and to the cloud's
+        // APIs (signed requests, endpoints often built at run time): only a known other host is a leak.
+        if (taint.some((t) => t.cloud)) {
+          const to = this.pathString(node.arguments?.[0]) ?? this.hostOption(node.arguments?.[0]);
+          if (!to || to.startsWith('*') || CLOUD_DESTINATION.test(to)) taint = taint.filter((t) => !t.cloud);
+        }
+        return { kind: dns ? 'dns' : 'network', callee: name, taint };
       }
       if (CODE_SINKS.has(name)) {
         if (name === 'require') {

@@ -33,3 +33,40 @@ describe('JS-020 browser-api-hijack', () => {
     expect(f[0]?.severity).toBe('high');
   });
 });
+
+describe('JS-020 clipboard address swappers', () => {
+  it('flags pbpaste/pbcopy polling with an address pattern and a fixed address as critical', async () => {
+    const code = `const cp = require('child_process');
+      setInterval(() => { const t = cp.execSync('pbpaste').toString();
+        if (/^0x[a-fA-F0-9]{40}$/.test(t)) cp.execSync('echo 0x00000000000000000000000000000000000000a1 | pbcopy'); }, 500);`;
+    const f = await ruleFindings('JS-020', code);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('critical');
+    expect(f[0]!.message).toMatch(/pbpaste.*pbcopy.*clipboard address swapper/);
+    expect(f[0]!.evidence).toMatchObject({ walletPatterns: true, walletAddress: true });
+  });
+  it('sees xclip, PowerShell and clipboardy too, high with the pattern alone', async () => {
+    const xclip = `const { execSync } = require('child_process');
+      const t = execSync('xclip -selection clipboard -o').toString();
+      if (/bc1[a-z0-9]{25,39}/.test(t)) execSync('xclip -selection clipboard', { input: next() });`;
+    const a = await ruleFindings('JS-020', xclip);
+    expect(a).toHaveLength(1);
+    expect(a[0]!.severity).toBe('high');
+    const clipboardy = `const clipboardy = require('clipboardy');
+      setInterval(() => { const t = clipboardy.readSync(); if (t.startsWith('0x') && t.length === 42) clipboardy.writeSync('0x00000000000000000000000000000000000000a1'); }, 300);`;
+    expect(await ruleFindings('JS-020', clipboardy)).toHaveLength(1);
+    const ps = `require('child_process').exec('powershell -c "Get-Clipboard"', (e, out) => {
+      if (/^0x[0-9a-fA-F]{40}$/.test(out.trim())) require('child_process').exec('powershell -c "Set-Clipboard 0x00000000000000000000000000000000000000a1"'); });`;
+    expect(await ruleFindings('JS-020', ps)).toHaveLength(1);
+  });
+  it('ignores clipboard tools without wallet addresses, and one-way clipboard use', async () => {
+    // a copy/paste helper (read and write, no addresses)
+    const helper = `const { execSync } = require('child_process');
+      exports.paste = () => execSync('pbpaste').toString(); exports.copy = (t) => execSync('pbcopy', { input: t });`;
+    expect(await ruleFindings('JS-020', helper)).toHaveLength(0);
+    // a wallet CLI that copies an address it shows (write only)
+    const wallet = `const clipboardy = require('clipboardy'); const ADDR = /^0x[0-9a-fA-F]{40}$/;
+      module.exports = (a) => { if (ADDR.test(a)) clipboardy.writeSync(a); };`;
+    expect(await ruleFindings('JS-020', wallet)).toHaveLength(0);
+  });
+});

@@ -13,12 +13,12 @@ const PROBES: Record<string, string> = JSON.parse(
   readFileSync(new URL('./evasion-probes.json', import.meta.url), 'utf8'),
 );
 /** Known gaps at install time: techniques no rule covers yet. */
-const INSTALL_GAPS = new Set(['clipboard', 'imds', 'xhrHook', 'requireFromString']);
+const INSTALL_GAPS = new Set(['requireFromString']);
 /**
  * At import, these stay below malicious: the known install-time gaps, a `powershell -enc` that
  * is not a download, and `npm publish` (what release tooling does).
  */
-const IMPORT_BELOW = new Set(['clipboard', 'imds', 'xhrHook', 'npmPublish', 'psEnc', 'requireFromString']);
+const IMPORT_BELOW = new Set(['npmPublish', 'psEnc', 'requireFromString']);
 
 function fileFor(code: string): string {
   return /^import |\nimport |export /.test(code) ? 'index.mjs' : 'index.js';

