@@ -185,7 +185,9 @@ describe('JS-010 request hooks (skimmers)', () => {
     const f = await ruleFindings('JS-010', code);
     expect(f).toHaveLength(1);
     expect(f[0]!.severity).toBe('critical');
-    expect(f[0]!.message).toMatch(/page's request data \(parameters of a XMLHttpRequest\.prototype\.send hook\).*sendBeacon/);
+    expect(f[0]!.message).toMatch(
+      /page's request data \(parameters of a XMLHttpRequest\.prototype\.send hook\).*sendBeacon/,
+    );
   });
   it('flags a fetch hook that copies request bodies out, and a setRequestHeader hook that copies tokens', async () => {
     const fetchHook = `const of = window.fetch;

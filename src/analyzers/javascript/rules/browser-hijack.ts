@@ -101,7 +101,8 @@ export const browserHijack: JsRule = {
         if (node.regex && WALLET_RE_HINT.test(node.regex.pattern)) walletPattern = true;
         if (typeof node.value !== 'string') return;
         if (TX_METHODS.test(node.value)) walletPattern = true;
-        if (!walletAddress && node.value.length >= 26 && WALLET_ADDRESS.test(node.value)) walletAddress = true;
+        if (!walletAddress && node.value.length >= 26 && WALLET_ADDRESS.test(node.value))
+          walletAddress = true;
       },
       CallExpression(node: Node) {
         const name = calleeName(ctx, node);

