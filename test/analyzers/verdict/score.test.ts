@@ -28,6 +28,23 @@ describe('verdict scoring', () => {
     expect(v.verdict).toBe('clean');
     expect(v.score).toBeLessThanOrEqual(Math.round(100 * (1 - Math.exp(-CAPABILITY_CAP / 70))));
   });
+  it('the same finding on the same code in two files (bundle copies) adds points once', () => {
+    const one = f({
+      ruleId: 'JS-012',
+      category: 'dropper',
+      severity: 'high',
+      context: 'import',
+      message: 'Runs data fetched from the network with module._compile.',
+      snippet: 'm._compile(code)',
+      file: 'dist/worker-a.js',
+    });
+    const copy = { ...one, file: 'dist/worker-b.js' };
+    const other = { ...one, file: 'dist/worker-b.js', snippet: 'vm.runInThisContext(code)' };
+    const alone = computeVerdict([one]).score;
+    expect(computeVerdict([one, copy]).score).toBe(alone);
+    // a different piece of code with the same message is more evidence
+    expect(computeVerdict([one, other]).score).toBeGreaterThan(alone);
+  });
   it('a traced secret flow is malicious', () => {
     const v = computeVerdict([f({ ruleId: 'JS-010', category: 'exfiltration', severity: 'critical' })]);
     expect(v.verdict).toBe('malicious');
