@@ -66,6 +66,8 @@ export interface Reanalysis {
 export class RuleContext {
   readonly findings: Finding[] = [];
   readonly ancestors: Node[] = [];
+  /** Where the open functions are in `ancestors`, innermost last (kept by the walk). */
+  readonly functionDepths: number[] = [];
   readonly facts: FileFacts = {
     imports: new Set(),
     capabilities: new Set(),
@@ -114,11 +116,8 @@ export class RuleContext {
 
   /** The innermost function around the traversal position. */
   enclosingFunction(): Node | undefined {
-    for (let i = this.ancestors.length - 1; i >= 0; i--) {
-      const a = this.ancestors[i]!;
-      if (FUNCTION_TYPES.has(a.type)) return a;
-    }
-    return undefined;
+    const n = this.functionDepths.length;
+    return n > 0 ? this.ancestors[this.functionDepths[n - 1]!] : undefined;
   }
 
   /** Called by the engine before dispatching to a rule's handlers. */
@@ -168,12 +167,7 @@ export class RuleContext {
 
   /** True when the current traversal position is inside no function (runs when the module loads). */
   atTopLevel(): boolean {
-    return !this.ancestors.some(
-      (a) =>
-        a.type === 'FunctionDeclaration' ||
-        a.type === 'FunctionExpression' ||
-        a.type === 'ArrowFunctionExpression',
-    );
+    return this.functionDepths.length === 0;
   }
 
   // ---- names and values ----
@@ -500,11 +494,11 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
       case 'ReturnStatement': {
         // Return tags are only read back through a name bound to the function (`f()` of a local
         // `function f` / `const f = () => ...`): callbacks and methods skip the computation.
-        const anc = ctx.ancestors;
-        for (let i = anc.length - 1; i >= 0; i--) {
-          if (!FUNCTION_TYPES.has(anc[i]!.type)) continue;
-          if (callableByName(anc[i]!, anc[i - 1])) ctx.taint.onReturn(node, anc[i]);
-          break;
+        const depths = ctx.functionDepths;
+        if (depths.length > 0) {
+          const at = depths[depths.length - 1]!;
+          const fn = ctx.ancestors[at]!;
+          if (callableByName(fn, ctx.ancestors[at - 1])) ctx.taint.onReturn(node, fn);
         }
         break;
       }
@@ -633,6 +627,7 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
       declarePattern(ctx, node.param, 'catch');
     }
     ctx.ancestors.push(node);
+    if (isFunction) ctx.functionDepths.push(ctx.ancestors.length - 1);
     const keys = info.keys;
     for (let k = 0; k < keys.length; k++) {
       const child = node[keys[k]!];
@@ -646,6 +641,7 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
         visit(child);
     }
     ctx.ancestors.pop();
+    if (isFunction) ctx.functionDepths.pop();
     if (isFunction && callableByName(node, ctx.parent())) ctx.taint.onArrowExit(node);
     if (isFunction || isCatch) ctx.popScope();
     if (direct && info.exit) fire(info.exit, direct);
