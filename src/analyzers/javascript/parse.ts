@@ -76,6 +76,8 @@ function babel(source: string, typescript: boolean, comments?: CommentSink): Nod
     errorRecovery: true,
     allowReturnOutsideFunction: true,
     allowImportExportEverywhere: true,
+    // comments come back in `file.comments`; attached to nodes they are only extra node shapes
+    attachComment: false,
     plugins: typescript ? ['typescript', 'jsx', 'estree'] : ['jsx', 'estree'],
   }) as unknown as Node;
   if (comments) for (const c of file.comments ?? []) comments.push([c.start, c.end]);
