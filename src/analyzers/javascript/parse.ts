@@ -1,5 +1,6 @@
 import { parse as babelParse } from '@babel/parser';
-import { parse as acornLooseParse } from 'acorn-loose';
+import { Parser as AcornParser } from 'acorn';
+import { LooseParser } from 'acorn-loose';
 import { parseModule, parseScript } from 'meriyah';
 
 /** A minimal ESTree node shape: every parser Beagle uses produces these fields. */
@@ -124,9 +125,51 @@ export function parseJavaScript(source: string, path: string, comments?: Comment
   }
 }
 
+/** Syntax errors the loose parser recovers from in one file before Beagle stops calling it code. */
+export const LOOSE_MAX_ERRORS = 2_000;
+
+class LooseGaveUp extends Error {}
+
+/**
+ * acorn's tokenizer as the loose parser's base (acorn-loose's `BaseParser` extension point), with
+ * two changes for hostile input. acorn builds every error message with the line and column, found
+ * by scanning the input from its start: one scan per error, so a file of non-code (a 6 MB data file
+ * a package lists in its `exports`) made the recovery quadratic and a scan took hours. Errors here
+ * carry only the offsets the loose parser reads (`pos`, `raisedAt`), and after
+ * `LOOSE_MAX_ERRORS` of them the file is given up as not code: it then gets the text-level checks
+ * and the unparseable finding, like any file no parser reads.
+ */
+class BoundedTokenizer extends AcornParser {
+  private errors = 0;
+
+  raise(pos: number, message: string): never {
+    if (++this.errors > LOOSE_MAX_ERRORS)
+      throw new LooseGaveUp(`more than ${LOOSE_MAX_ERRORS} syntax errors: not JavaScript`);
+    const err = new SyntaxError(message) as SyntaxError & { pos: number; raisedAt: number };
+    err.pos = pos;
+    err.raisedAt = (this as unknown as { pos: number }).pos;
+    throw err;
+  }
+
+  raiseRecoverable(pos: number, message: string): never {
+    return this.raise(pos, message);
+  }
+}
+
+const BoundedLooseParser = class extends (LooseParser as unknown as new (
+  input: string,
+  options: unknown,
+) => { parse(): unknown }) {
+  static BaseParser = BoundedTokenizer;
+};
+
 function looseFallback(source: string, error: string | undefined): ParseResult {
   try {
-    const ast = acornLooseParse(source, { ecmaVersion: 'latest', locations: false, sourceType: 'module' });
+    const ast = new BoundedLooseParser(source, {
+      ecmaVersion: 'latest',
+      locations: false,
+      sourceType: 'module',
+    }).parse();
     return { ast: ast as unknown as Node, parser: 'acorn-loose', error, recovered: true };
   } catch (err) {
     return { error: error ?? (err as Error).message, recovered: true };
