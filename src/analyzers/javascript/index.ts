@@ -326,7 +326,8 @@ const BUNDLE_SIZE = 200 * 1024;
 
 /**
  * One named secret variable sent by a request (`process.env.GITHUB_TOKEN` in a header) is what
- * every SDK does with its own API key (@smithy/credential-provider-imds sends
+ * every SDK does with its own API key, and one item of the page's storage what a web app does with
+ * its own session token (@smithy/credential-provider-imds sends
  * AWS_CONTAINER_AUTHORIZATION_TOKEN to the container credentials endpoint). Once the file's
  * execution context is known, that JS-010 variant stays high only in install-time code, where a
  * package has no reason to call anyone with the user's tokens; elsewhere it is medium. The whole
@@ -403,11 +404,16 @@ function weighByContext(f: Finding, fileSize: number): void {
   }
   if (f.ruleId !== secretExfiltration.meta.id || f.severity !== 'high' || f.confidence !== 'medium') return;
   const sources = f.evidence?.sources;
-  if (typeof sources !== 'string' || !sources.split(', ').every((s) => s.startsWith('process.env'))) return;
+  if (
+    typeof sources !== 'string' ||
+    !sources.split(', ').every((s) => s.startsWith('process.env') || s.startsWith('storage item'))
+  )
+    return;
   f.severity = 'medium';
   f.evidence = {
     ...f.evidence,
-    weighed: 'one named variable outside install-time code (an SDK sending its own key looks the same)',
+    weighed:
+      'one named variable or storage item outside install-time code (an SDK or web app sending its own key or session token looks the same)',
   };
 }
 

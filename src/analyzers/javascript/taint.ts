@@ -86,15 +86,16 @@ export function hasKind(t: Taint, ...kinds: TaintKind[]): boolean {
 
 /**
  * Whether tags include a strong secret: the whole environment, browser data, a credential file or
- * token command output. Named environment variables (`process.env.X`, `process.env[name]`) are
- * what SDKs send as their own keys, so they alone are not.
+ * token command output. Named environment variables (`process.env.X`, `process.env[name]`) and
+ * named storage items (`localStorage.getItem('token')`) are what SDKs send as their own keys, so
+ * they alone are not.
  */
 export function hasStrongSecret(t: Taint): boolean {
   return t.some(
     (s) =>
       s.kind === 'env' ||
       s.kind === 'browser-data' ||
-      (s.kind === 'secret' && !s.what.startsWith('process.env')),
+      (s.kind === 'secret' && !s.what.startsWith('process.env') && !s.what.startsWith('storage item')),
   );
 }
 
@@ -164,6 +165,12 @@ const CLOUD_CREDENTIALS =
 /** Destinations cloud credentials legitimately go to: the metadata services and the providers' APIs. */
 const CLOUD_DESTINATION =
   /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:169\.254\.169\.254|\[fd00:ec2::254\]|169\.254\.170\.2|metadata\.google\.internal|metadata|(?:[^/?#]*\.)?(?:amazonaws\.com(?:\.cn)?|aws|googleapis\.com|google\.com|azure\.com|windows\.net|microsoft\.com|microsoftonline\.com|azure\.net))(?=[:/?#]|$)/i;
+/** Reading one item of the page's storage. */
+const STORAGE_ITEM = /^(?:(?:window|globalThis|self)\.)?(?:localStorage|sessionStorage)\.getItem$/;
+const isWholeStorage = (t: TaintSource) =>
+  t.kind === 'browser-data' && (t.what === 'localStorage' || t.what === 'sessionStorage');
+/** Socket calls that reach only this machine when given no host (see `isLocalConnection`). */
+const LOCAL_CAPABLE = new Set(['net.connect', 'net.createConnection', 'tls.connect']);
 /** `window.fetch`, `globalThis.fetch` and `fetch` are one function. */
 export function withoutGlobal(name: string): string {
   return name.replace(/^(?:window|globalThis|self|global)\./, '');
@@ -240,7 +247,9 @@ export class TaintTracker {
     switch (node.type) {
       case 'Identifier': {
         const b = this.ctx.lookup(node.name);
-        if (!b) return EMPTY;
+        // the page's storage used bare (`JSON.stringify(localStorage)`)
+        if (!b)
+          return BROWSER_DATA_MEMBERS.has(node.name) ? this.src('browser-data', node.name, node) : EMPTY;
         let t = b.taint ?? EMPTY;
         if (b.init && b.kind !== 'function' && b.kind !== 'class' && b.kind !== 'import')
           t = mergeTaint(t, this.taintOf(b.init));
@@ -348,6 +357,12 @@ export class TaintTracker {
           : EMPTY;
       }
       if (NOT_SOURCES.has(name)) return EMPTY;
+      // `localStorage.getItem(key)`: one item, as `process.env.X` is one variable (an app's own
+      // session token going to its own API). The whole storage stays browser data.
+      if (STORAGE_ITEM.test(name)) {
+        const key = this.ctx.evaluateString(node.arguments?.[0]) ?? '*';
+        return this.src('secret', `storage item "${key.slice(0, 60)}"`, node);
+      }
       if (FILE_READS.has(name) || LISTINGS.has(name)) {
         const path = this.pathString(node.arguments?.[0]);
         const sensitive = path ? matchSensitivePaths(path) : [];
@@ -395,6 +410,17 @@ export class TaintTracker {
       // jQuery form serialisation: `$('form').serialize()` (not any object's serialize method)
       if (BROWSER_DATA_METHODS.has(method) && this.isJQuery(callee.object))
         return this.src('browser-data', `.${method}()`, node);
+      // `storage.getItem(k)` of a storage reached through a helper (`const s = getStorage()`)
+      if (method === 'getItem') {
+        const recv = this.taintOf(callee.object);
+        if (recv.some(isWholeStorage)) {
+          const key = this.ctx.evaluateString(node.arguments?.[0]) ?? '*';
+          return mergeTaint(
+            recv.filter((t) => !isWholeStorage(t)),
+            this.src('secret', `storage item "${key.slice(0, 60)}"`, node),
+          );
+        }
+      }
     }
     // Derived values: anything computed from tagged arguments or a tagged receiver.
     let t = this.all(node.arguments ?? []);
@@ -577,12 +603,35 @@ export class TaintTracker {
 
   // ---- sinks ----
 
+  /**
+   * `net.connect(path)`, `net.connect(port)`, `net.connect({ path })`: a Unix socket, a named pipe
+   * or a port on this machine (no host given). Local IPC with a daemon is not the network, and
+   * only a host argument can reach another machine.
+   */
+  private isLocalConnection(name: string, node: Node): boolean {
+    if (!LOCAL_CAPABLE.has(name)) return false;
+    const [first, second] = (node.arguments ?? []) as Node[];
+    if (!first) return false;
+    if (first.type === 'ObjectExpression') {
+      const keys = new Set<string>();
+      for (const p of first.properties ?? []) {
+        if (p.type === 'SpreadElement') return false;
+        const key = p.computed ? undefined : (p.key?.name ?? p.key?.value);
+        if (typeof key !== 'string') return false;
+        keys.add(key);
+      }
+      return keys.has('path') || (!keys.has('host') && !keys.has('hostname'));
+    }
+    if (first.type === 'SpreadElement') return false;
+    return !second || FUNCTION_NODES.has(second.type);
+  }
+
   /** Whether `node` is a network handle: the result of http.request/net.connect/new WebSocket... */
   isNetworkHandle(node: Node | undefined, depth = 0): boolean {
     if (!node || depth > 4) return false;
     if (node.type === 'CallExpression' || node.type === 'NewExpression') {
       const name = this.ctx.qualify(node.callee);
-      if (name && NETWORK_CALLS.has(name)) return true;
+      if (name && NETWORK_CALLS.has(name)) return !this.isLocalConnection(name, node);
       if (node.callee?.type === 'MemberExpression')
         return this.isNetworkHandle(node.callee.object, depth + 1);
       return false;
@@ -607,6 +656,7 @@ export class TaintTracker {
     const name = this.ctx.qualify(node.callee);
     if (name) {
       if (NETWORK_CALLS.has(name)) {
+        if (this.isLocalConnection(name, node)) return undefined;
         const dns = name.startsWith('dns.');
         // A URL that is data from end to end (`axios.get(form.get('logo-url'))`, a user-typed
         // address) is where the request goes, not what it carries. DNS names are the payload of

@@ -31,6 +31,9 @@ const SYSTEM_COMMANDS = new Set(
   ),
 );
 
+/** Scopes whose organisation publishes a command under another name. */
+const SCOPE_COMMANDS: Record<string, string> = { yarnpkg: 'yarn', npmcli: 'npm' };
+
 /** 1-based line of the first occurrence of `"key"` in a JSON text, for pointing at manifest fields. */
 export function lineOfJsonKey(text: string, key: string, after = 0): number | undefined {
   const idx = text.indexOf(JSON.stringify(key), after);
@@ -247,6 +250,10 @@ export const npmManifestAnalyzer: Analyzer = {
       // name is owned, so this is the real tool with its own commands. A scoped `@someone/npm`
       // providing `npm` is still reported.
       if (typeof manifest.name === 'string' && SYSTEM_COMMANDS.has(manifest.name)) continue;
+      // Scopes are owned too: `@pnpm/exe` (the standalone pnpm) providing `pnpm` is the tool's
+      // own organisation. Another scope providing `pnpm` is still reported.
+      const scope = typeof manifest.name === 'string' ? /^@([^/]+)\//.exec(manifest.name)?.[1] : undefined;
+      if (scope && (SCOPE_COMMANDS[scope] ?? scope) === name) continue;
       findings.push(
         makeFinding(BIN_SHADOW, {
           file: 'package.json',

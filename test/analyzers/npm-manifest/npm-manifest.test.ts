@@ -107,6 +107,17 @@ describe('npm manifest rules', () => {
       { name: 'npm', version: '1.0.0', bin: { npm: 'a.js', npx: 'b.js' } },
     );
     expect(ids(npm.findings)).not.toContain('NPM-005');
+    // scopes are owned: the pnpm organisation's standalone build provides pnpm
+    const exe = await scanInline(
+      { 'pnpm.js': '' },
+      { name: '@pnpm/exe', version: '1.0.0', bin: { pnpm: 'pnpm.js' } },
+    );
+    expect(ids(exe.findings)).not.toContain('NPM-005');
+    const other = await scanInline(
+      { 'pnpm.js': '' },
+      { name: '@pnprn/exe', version: '1.0.0', bin: { pnpm: 'pnpm.js' } },
+    );
+    expect(ids(other.findings)).toContain('NPM-005');
   });
   it('NPM-006 flags install scripts whose file is missing, not prepare scripts', async () => {
     const { findings } = await scanInline({}, manifest({ preinstall: 'node index.js' }));

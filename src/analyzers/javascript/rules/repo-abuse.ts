@@ -1,4 +1,4 @@
-import type { JsRule } from '../engine.js';
+import type { JsRule, RuleContext } from '../engine.js';
 import type { Node } from '../parse.js';
 import { isOutermostString, js, preview } from './helpers.js';
 
@@ -6,6 +6,8 @@ const INDICATORS: Array<{
   re: RegExp;
   kind: string;
   category: 'persistence' | 'credential-theft' | 'exfiltration';
+  /** Read as well as written through this endpoint: high only with a write method in sight. */
+  readable?: boolean;
 }> = [
   {
     re: /api\.github\.com\/user\/repos\b/,
@@ -13,9 +15,15 @@ const INDICATORS: Array<{
     category: 'exfiltration',
   },
   {
-    re: /api\.github\.com\/repos\/[^'"`\s]*\/(contents|git\/(refs|trees|blobs)|actions\/(secrets|workflows|runners))/,
-    kind: 'pushes files / reads Actions secrets through the GitHub API',
+    re: /api\.github\.com\/repos\/[^'"`\s]*\/actions\/(secrets|workflows|runners)/,
+    kind: 'reads Actions secrets, workflows or runners through the GitHub API',
     category: 'persistence',
+  },
+  {
+    re: /api\.github\.com\/repos\/[^'"`\s]*\/(contents|git\/(refs|trees|blobs))/,
+    kind: 'pushes files to a repository through the GitHub API',
+    category: 'persistence',
+    readable: true,
   },
   {
     re: /api\.github\.com\/(user\/keys|user\/ssh_signing_keys)/,
@@ -34,6 +42,30 @@ const INDICATORS: Array<{
   },
   { re: /\bgh\s+auth\s+token\b/, kind: 'reads the GitHub CLI token', category: 'credential-theft' },
 ];
+
+const WRITE_METHOD = /^(PUT|POST|PATCH|DELETE)$/i;
+
+/**
+ * Whether the request the URL is used in writes: the URL says `PUT /repos/…` (Octokit routes), or
+ * a call around it (up to three levels up) passes options with a PUT/POST/PATCH/DELETE method.
+ */
+function writeMethodNear(ctx: RuleContext, url: string): boolean {
+  if (/^(PUT|POST|PATCH|DELETE)\s/i.test(url)) return true;
+  const anc = ctx.ancestors;
+  for (let i = anc.length - 1, up = 0; i >= 0 && up < 4; i--, up++) {
+    const a = anc[i]!;
+    if (a.type !== 'CallExpression' && a.type !== 'NewExpression') continue;
+    for (const arg of a.arguments ?? []) {
+      if (arg?.type !== 'ObjectExpression') continue;
+      for (const p of arg.properties ?? []) {
+        if (p.type !== 'Property' || (p.key?.name ?? p.key?.value) !== 'method') continue;
+        const m = ctx.evaluateString(p.value);
+        if (m !== undefined && WRITE_METHOD.test(m)) return true;
+      }
+    }
+  }
+  return false;
+}
 
 /** Flags code that abuses developer platforms: GitHub API repo/workflow pushes, npm token API, secret scanners. */
 export const repoAbuse: JsRule = {
@@ -66,12 +98,17 @@ export const repoAbuse: JsRule = {
       for (const ind of INDICATORS) {
         if (seen.has(ind.kind) || !ind.re.test(v)) continue;
         seen.add(ind.kind);
+        // `GET /repos/o/r/contents/x` reads a file (a CLI fetching templates); pushing needs PUT
+        const write = !ind.readable || writeMethodNear(ctx, v);
         ctx.facts.capabilities.add('platform-abuse');
         ctx.report({
           node,
-          message: `${ind.kind[0]!.toUpperCase()}${ind.kind.slice(1)}: "${preview(v, 90)}".`,
+          message: write
+            ? `${ind.kind[0]!.toUpperCase()}${ind.kind.slice(1)}: "${preview(v, 90)}".`
+            : `Uses the GitHub repository contents API, with no write method in sight (reads files): "${preview(v, 90)}".`,
           category: ind.category,
-          evidence: { indicator: ind.kind, value: preview(v, 200) },
+          severity: write ? undefined : 'low',
+          evidence: { indicator: ind.kind, value: preview(v, 200), write },
         });
       }
     };
