@@ -97,10 +97,14 @@ export const secretExfiltration: JsRule = {
           .filter((t) => ['env', 'secret', 'browser-data'].includes(t.kind));
         if (sources.length === 0) return;
         beacon = true;
+        const strong = hasStrongSecret(sources);
         ctx.facts.capabilities.add('secret-exfiltration');
         ctx.report({
           node,
           message: `Sends ${sources.map((t) => t.what).join(', ')} out by setting ${target ?? `.${prop}`} to a URL that carries it.`,
+          // one named variable or storage item (a theme or locale setting in an asset URL) is weaker
+          severity: strong ? 'critical' : 'high',
+          confidence: strong ? 'high' : 'medium',
           evidence: {
             flow: [
               ...sources.map((t) => ({ step: 'source', kind: t.kind, what: t.what, line: t.line })),
