@@ -78,7 +78,7 @@ export const BIN_SHADOW: RuleMeta = {
   rationale:
     'npm puts `bin` entries on PATH (node_modules/.bin during scripts, globally with -g); a `git` or `npm` shim intercepts credentials and commands.',
   falsePositives:
-    'Version managers and wrappers that intentionally provide `node`/`npm` (nvm-like tools, corepack). A package whose unscoped name is itself a system command (`npm` providing `npm` and `npx`) is that tool and is not reported.',
+    'Version managers and wrappers that intentionally provide `node`/`npm` (nvm-like tools, corepack). A package whose unscoped name is itself a system command (`npm` providing `npm` and `npx`) is that tool and is not reported, nor is a package of the scope named after the command (`@pnpm/exe` providing `pnpm`; `@yarnpkg/*` yarn, `@npmcli/*` npm): scopes are owned.',
   example: '"bin": { "git": "./shim.js" }',
   references: ['https://blog.npmjs.org/post/189618601100/binary-planting-with-the-npm-cli'],
 };

@@ -81,7 +81,7 @@ export const repoAbuse: JsRule = {
     rationale:
       "Shai-Hulud-style worms run TruffleHog over the disk, publish stolen secrets to new public GitHub repositories, plant workflows and republish the victim's npm packages.",
     falsePositives:
-      'GitHub API clients (octokit) and release tooling; they are rarely reachable at install time.',
+      'GitHub API clients (octokit) and release tooling; they are rarely reachable at install time. Reading files through the repository contents API (a CLI fetching templates) is low: the contents and Git data endpoints are high only with a PUT/POST/PATCH/DELETE method in the call or the route.',
     example:
       "fetch('https://api.github.com/user/repos', { method: 'POST', headers: { Authorization: 'token ' + t } })",
     references: [
