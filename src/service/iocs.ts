@@ -1,11 +1,12 @@
+import { WALLET_ADDRESS_PATTERN } from '../analyzers/text/iocs.js';
+
 /** Kinds of indicators the index groups by. */
 export type IocKind = 'domain' | 'ip' | 'url' | 'webhook' | 'wallet' | 'email' | 'other';
 
 const IPV4 = /^(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?$/;
 const WEBHOOK =
   /(discord(?:app)?\.com\/api\/webhooks|hooks\.slack\.com|api\.telegram\.org\/bot|webhook\.site|pipedream\.net|oast\.|interact\.sh|burpcollaborator)/i;
-const WALLET =
-  /^(?:0x[a-fA-F0-9]{40}|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|bc1[a-z0-9]{25,62}|4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}|T[1-9A-HJ-NP-Za-km-z]{33})$/;
+const WALLET = new RegExp(`^${WALLET_ADDRESS_PATTERN}$`);
 
 /** Classifies an IOC string the scanner extracted. */
 export function iocKind(value: string): IocKind {

@@ -81,6 +81,7 @@ export function analyzeJavaScriptFile(
     );
     findings.push(...scanTextForIocs(file.path, source, context));
   }
+  const textChecked = !parsed.ast || parsed.recovered;
   if (parsed.ast) {
     attachReanalysis(ctx, rules, pkg, 1);
     try {
@@ -104,8 +105,8 @@ export function analyzeJavaScriptFile(
           message: `${file.path} nests code deeper than ${MAX_WALK_DEPTH} levels, which no ordinary code does; the code below that depth was checked as text only.`,
           evidence: { maxDepth: MAX_WALK_DEPTH },
         }),
-        ...scanTextForIocs(file.path, source, context),
       );
+      if (!textChecked) findings.push(...scanTextForIocs(file.path, source, context));
     }
     // Findings in code that certainly runs when the file loads (top level, IIFEs, callbacks and
     // functions that code starts) say so: the verdict then weighs them like install-time code.

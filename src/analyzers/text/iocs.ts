@@ -34,6 +34,14 @@ const endpoints = loadJsonData<{ hosts: HostEntry[]; metadataEndpoints: string[]
 const HOSTS = endpoints.hosts;
 const METADATA = new Set(endpoints.metadataEndpoints);
 
+/**
+ * A cryptocurrency wallet address: Ethereum-style hex, legacy base58 and bech32 Bitcoin, Monero,
+ * TRON. Unanchored: callers bound it (the index classifies whole IOC strings, JS-020 finds
+ * addresses inside strings).
+ */
+export const WALLET_ADDRESS_PATTERN =
+  '(?:0x[a-fA-F0-9]{40}|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|bc1[a-z0-9]{25,62}|4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}|T[1-9A-HJ-NP-Za-km-z]{33})';
+
 const URL_RE = /\b(?:https?|wss?|ftp|tcp):\/\/[^\s"'`<>\\)]+/gi;
 const HOST_RE = /\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b/gi;
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;

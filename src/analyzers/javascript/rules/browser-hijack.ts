@@ -1,5 +1,7 @@
+import { WALLET_ADDRESS_PATTERN } from '../../text/iocs.js';
 import type { JsRule } from '../engine.js';
 import type { Node } from '../parse.js';
+import { withoutGlobal } from '../taint.js';
 import { calleeName, commandOf, js, PROCESS_EXEC, preview } from './helpers.js';
 
 const HOOK_TARGETS =
@@ -12,9 +14,8 @@ function hookFamily(target: string): string {
   if (/clipboard|execCommand/.test(target)) return 'clipboard';
   return 'requests';
 }
-/** A wallet address written out: Ethereum-style hex, bech32 or legacy base58 Bitcoin, TRON. */
-const WALLET_ADDRESS =
-  /(?:^|[^0-9A-Za-z])(?:0x[0-9a-fA-F]{40}|bc1[02-9ac-hj-np-z]{25,87}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33})(?![0-9A-Za-z])/;
+/** A wallet address written out inside a string (the index's wallet pattern, bounded by non-word characters). */
+const WALLET_ADDRESS = new RegExp(`(?:^|[^0-9A-Za-z])${WALLET_ADDRESS_PATTERN}(?![0-9A-Za-z])`);
 /** Shell commands that read the clipboard (macOS, X11, Wayland, PowerShell). */
 const CLIP_READ_COMMAND =
   /\b(?:pbpaste|wl-paste|Get-Clipboard)\b|\bxclip\b[^|;&]*\s-o(?:ut)?\b|\bxsel\b[^|;&]*\s(?:-o|--output)\b/i;
@@ -75,7 +76,7 @@ export const browserHijack: JsRule = {
       let read = false;
       let write = false;
       let how = name;
-      const access = CLIPBOARD_CALLS.get(name.replace(/^(window|globalThis|self)\./, ''));
+      const access = CLIPBOARD_CALLS.get(withoutGlobal(name));
       if (access === 'read') read = true;
       else if (access === 'write') write = true;
       else if (PROCESS_EXEC.has(name)) {
@@ -93,7 +94,7 @@ export const browserHijack: JsRule = {
         if (node.operator !== '=' || node.left?.type !== 'MemberExpression') return;
         const target = ctx.qualify(node.left);
         if (!target) return;
-        const t = target.replace(/^(window|globalThis|self|global)\./, '');
+        const t = withoutGlobal(target);
         if (HOOK_TARGETS.test(t) && /Function|Identifier/.test(node.right?.type ?? ''))
           hooks.push({ node, target: t });
       },
